@@ -1,0 +1,171 @@
+"""The supported languages and offline identification of the language of a text."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+import yaml
+
+from careline import PACKAGE_DIR
+from careline.text import fold, strip_accents
+
+DEFAULT_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    english_name: str
+    digit: str
+    speech: str
+    voice: str | None
+    say_language: str | None
+    interpreter_language: str
+
+    @property
+    def has_voice(self) -> bool:
+        return bool(self.voice)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    common_words: frozenset[str]
+    language_names: tuple[str, ...]
+    stop_words: frozenset[str]
+    start_words: frozenset[str]
+    help_words: frozenset[str]
+    months: dict[str, int]
+
+
+@functools.lru_cache(maxsize=1)
+def languages() -> dict[str, Language]:
+    """All supported languages by ISO 639-1 code, in menu order."""
+    data = yaml.safe_load((PACKAGE_DIR / "languages.yml").read_text(encoding="utf-8"))
+    return {row["code"]: Language(**row) for row in data["languages"]}
+
+
+def supported(code: str | None) -> bool:
+    return bool(code) and code in languages()
+
+
+def by_digit(digits: str) -> Language | None:
+    return next((lang for lang in languages().values() if lang.digit == digits), None)
+
+
+def _words(values) -> frozenset[str]:
+    return frozenset(fold(str(v)) for v in values or ())
+
+
+@functools.lru_cache(maxsize=None)
+def lexicon(code: str) -> Lexicon:
+    path: Path = PACKAGE_DIR / "lexicon" / f"{code}.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return Lexicon(
+        common_words=_words(data.get("common_words")),
+        language_names=tuple(sorted({fold(str(v), code) for v in data.get("language_names") or ()}, key=len, reverse=True)),
+        stop_words=_words(data.get("stop_words")),
+        start_words=_words(data.get("start_words")),
+        help_words=_words(data.get("help_words")),
+        months={fold(str(k)): int(v) for k, v in (data.get("months") or {}).items()},
+    )
+
+
+# Scripts that name one language among the supported ones. Han is Chinese; Arabic script is
+# Farsi or Arabic (decided by letters only Farsi uses, then by words).
+_SCRIPT_RULES = [
+    (regex.compile(r"\p{Hangul}"), "ko"),
+    (regex.compile(r"[\u1780-\u17FF]"), "km"),
+    (regex.compile(r"\p{Armenian}"), "hy"),
+    (regex.compile(r"\p{Cyrillic}"), "ru"),
+    (regex.compile(r"\p{Han}"), "zh"),
+]
+_ARABIC_SCRIPT = regex.compile(r"\p{Arabic}")
+_FARSI_LETTERS = regex.compile(r"[پچژگی۰-۹]")
+_ARABIC_LETTERS = regex.compile(r"[ةيىًٌٍ٠-٩]|ال")
+_VIETNAMESE_LETTERS = regex.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
+_TOKEN = regex.compile(r"[\p{L}\p{M}']+")
+
+
+@functools.lru_cache(maxsize=1)
+def _langid():
+    from langid.langid import LanguageIdentifier, model
+
+    identifier = LanguageIdentifier.from_modelstring(model, norm_probs=True)
+    identifier.set_languages(list(languages()))
+    return identifier
+
+
+def identify(text: str) -> tuple[str | None, float]:
+    """Best guess of the language of a member's text, offline, among the supported languages only.
+
+    Returns (code, confidence) or (None, 0.0) when the text says nothing about its language
+    ("1", "ok", an emoji). Order: script rules, then a lexicon of short common words (langid alone
+    calls "hola" English), then langid restricted to the supported set.
+    """
+    folded = fold(text)
+    if _ARABIC_SCRIPT.search(text):
+        if _FARSI_LETTERS.search(text) and not _ARABIC_LETTERS.search(text):
+            return "fa", 0.9
+        if _ARABIC_LETTERS.search(text) and not _FARSI_LETTERS.search(text):
+            return "ar", 0.9
+        return _lexicon_vote(folded, ("fa", "ar")) or ("ar", 0.6)
+    for pattern, code in _SCRIPT_RULES:
+        if pattern.search(text):
+            return code, 0.95
+    if _VIETNAMESE_LETTERS.search(folded):
+        return "vi", 0.9
+    words = _TOKEN.findall(folded)
+    if not words:
+        return None, 0.0
+    voted = _lexicon_vote(folded, tuple(code for code in languages() if code not in ("zh", "ko", "km", "hy", "ru", "fa", "ar")))
+    if voted and (len(words) <= 3 or voted[1] >= 0.6):
+        return voted
+    code, prob = _langid().classify(text)
+    if len(words) <= 2 and prob < 0.9:
+        return (voted or (None, 0.0))
+    return code, float(prob)
+
+
+def _lexicon_vote(folded: str, candidates: tuple[str, ...]) -> tuple[str, float] | None:
+    """The candidate whose common words cover the largest share of the text's words."""
+    words = [strip_accents(w) for w in _TOKEN.findall(folded)] + _TOKEN.findall(folded)
+    if not words:
+        return None
+    best, best_hits = None, 0
+    for code in candidates:
+        vocabulary = lexicon(code).common_words | {strip_accents(w) for w in lexicon(code).common_words}
+        hits = sum(1 for w in set(words) if w in vocabulary)
+        if hits > best_hits:
+            best, best_hits = code, hits
+    if best is None:
+        return None
+    share = best_hits / max(1, len(set(_TOKEN.findall(folded))))
+    return best, min(0.95, 0.5 + share / 2)
+
+
+def requested_language(text: str) -> str | None:
+    """The language a member names in a switch request ("in English please", "한국어로", "español")."""
+    folded = fold(text)
+    plain = strip_accents(folded)
+    found: list[tuple[int, str]] = []
+    for code in languages():
+        for name in lexicon(code).language_names:
+            for hay in (folded, plain):
+                at = _find_name(hay, name)
+                if at >= 0:
+                    found.append((at, code))
+                    break
+    if not found:
+        return None
+    return min(found)[1]
+
+
+def _find_name(haystack: str, name: str) -> int:
+    if not name:
+        return -1
+    if regex.search(r"[\p{Han}\p{Khmer}]", name):
+        return haystack.find(name)
+    match = regex.search(rf"(?<![\p{{L}}\p{{M}}]){regex.escape(name)}", haystack)
+    return match.start() if match else -1

@@ -1,0 +1,72 @@
+"""Load the demo data: fictional members, the plan's benefits in every language, some class sessions.
+
+Only rows that are missing are inserted, so an operator's edits to a benefit survive `make run`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import yaml
+from sqlalchemy import select
+
+from careline import PACKAGE_DIR
+from careline.config import Settings
+from careline.db import migrate, pseudonym, session_scope
+from careline.languages import languages
+from careline.models import Benefit, BenefitText, ClassSession, Member
+
+log = logging.getLogger(__name__)
+DATA = PACKAGE_DIR / "seed_data"
+
+
+def _load(name: str):
+    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+
+
+def benefit_texts(language: str) -> dict:
+    path = DATA / "benefits" / f"{language}.yml"
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def seed(settings: Settings) -> dict[str, int]:
+    """Insert what is missing; return how many rows of each kind were added."""
+    added = {"members": 0, "benefits": 0, "benefit_texts": 0, "class_sessions": 0}
+    with session_scope(settings.database_url) as session:
+        known_members = set(session.scalars(select(Member.member_number)))
+        for row in _load("members.yml"):
+            if row["member_number"] in known_members:
+                continue
+            session.add(Member(**row, phone_hash=pseudonym(row["phone"], settings.privacy_key)))
+            added["members"] += 1
+        known_benefits = set(session.scalars(select(Benefit.code)))
+        for row in _load("benefits.yml"):
+            if row["code"] not in known_benefits:
+                session.add(Benefit(**row))
+                added["benefits"] += 1
+        session.flush()
+        known_texts = set(session.execute(select(BenefitText.benefit_code, BenefitText.language)).all())
+        for language in languages():
+            for code, fields in benefit_texts(language).items():
+                if (code, language) not in known_texts:
+                    session.add(BenefitText(benefit_code=code, language=language, **fields))
+                    added["benefit_texts"] += 1
+        if session.scalar(select(ClassSession.id).limit(1)) is None:
+            today = dt.date.today()
+            for row in _load("classes.yml"):
+                day = today + dt.timedelta(days=row.pop("days_from_now"))
+                hour = row.pop("hour")
+                session.add(ClassSession(**row, starts_at=dt.datetime.combine(day, dt.time(hour))))
+                added["class_sessions"] += 1
+    return added
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env()
+    migrate(settings.database_url)
+    log.info("database migrated; seeded %s", seed(settings))
+
+
+if __name__ == "__main__":
+    main()
