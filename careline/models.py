@@ -104,6 +104,7 @@ class Conversation(Base):
     language_source = Column(String(12))
     last_prompt = Column(Text)
     keypad_menu = Column(Text)
+    expects_digits = Column(Boolean, nullable=False, default=False)
     no_input_count = Column(Integer, nullable=False, default=0)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 

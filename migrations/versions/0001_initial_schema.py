@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 17:31:41.766303
+Create Date: 2026-11-27 17:37:27.790552
 """
 from alembic import op
 import sqlalchemy as sa
@@ -52,6 +52,7 @@ def upgrade() -> None:
     sa.Column('language_source', sa.String(length=12), nullable=True),
     sa.Column('last_prompt', sa.Text(), nullable=True),
     sa.Column('keypad_menu', sa.Text(), nullable=True),
+    sa.Column('expects_digits', sa.Boolean(), nullable=False),
     sa.Column('no_input_count', sa.Integer(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('key')

@@ -1,0 +1,50 @@
+# Two commands: `make run` (set up and start everything) and `make test` (set up and pass the tests).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# Rasa 3.6 runs on Python 3.8-3.10 only; find a 3.10 (PATH, pyenv, or PYTHON310=...).
+PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || (command -v pyenv >/dev/null && pyenv prefix 3.10 2>/dev/null | sed 's|$$|/bin/python3.10|') || ls -d /root/.pyenv/versions/3.10.*/bin/python3.10 2>/dev/null | tail -n 1)
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: run test setup db train eval bench talk lint clean
+
+run: setup db train
+	$(PY) -m careline.processes
+
+test: setup db train
+	$(PY) -m pytest
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	@if [ -z "$(PYTHON310)" ] || ! "$(PYTHON310)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \
+	  echo "Python 3.10 is needed (Rasa 3.6 refuses newer versions) and was not found."; \
+	  echo "Install it with 'pyenv install 3.10' (or your package manager), or run 'make PYTHON310=/path/to/python3.10'."; \
+	  exit 1; fi
+	@[ -x $(PY) ] || { echo "Creating $(VENV) with $(PYTHON310)"; "$(PYTHON310)" -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade 'pip<25' 'setuptools<70.4' wheel
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+db: setup
+	$(PY) -m careline.seed
+
+train: setup
+	$(PY) scripts/train.py
+
+eval: setup train
+	$(PY) scripts/evaluate.py
+
+bench: setup db train
+	$(PY) scripts/bench.py
+
+talk: setup
+	$(PY) -m ivr.talk
+
+lint: setup
+	$(VENV)/bin/ruff check . || true
+
+clean:
+	rm -rf models var .pytest_cache

@@ -1,0 +1,28 @@
+"""The Twilio webhook: voice and SMS in, TwiML out. `create_app` builds it; nothing runs at import."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from careline.config import Settings
+
+
+def create_app(settings: Settings | None = None, rasa=None) -> Flask:
+    """Build the webhook app. Tests pass their own settings and, if they like, a fake Rasa client."""
+    from ivr import api, sms, voice
+    from ivr.assistant import Assistant
+    from ivr.rasa_client import RasaClient
+    from ivr.store import Store
+
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config["SETTINGS"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    store = Store(settings.database_url)
+    app.extensions["assistant"] = Assistant(settings, store, rasa or RasaClient(settings.rasa_url, settings.rasa_timeout_seconds))
+    app.register_blueprint(voice.bp)
+    app.register_blueprint(sms.bp)
+    app.register_blueprint(api.bp)
+    logging.getLogger(__name__).info("webhook ready (database: %s)", settings.database_url.split(":", 1)[0])
+    return app

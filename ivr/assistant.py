@@ -1,0 +1,199 @@
+"""The turn engine shared by voice and SMS: language, safety screen, Rasa, rendering, state.
+
+Views stay a few lines: they read the form, ask the Assistant, and render the Reply as TwiML.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from careline import catalog
+from careline.config import Settings
+from careline.db import pseudonym
+from careline.languages import DEFAULT_LANGUAGE, identify, languages, lexicon, requested_language, supported
+from careline.safety import screen
+from careline.text import clean, fold, strip_accents
+from ivr.rasa_client import RasaClient, RasaUnavailable
+from ivr.replies import MAIN_MENU, Reply, from_bot, single
+from ivr.store import Store
+
+log = logging.getLogger(__name__)
+
+CARRIER_STOP = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
+CARRIER_START = frozenset({"start", "unstop", "yes"})
+CARRIER_HELP = frozenset({"help", "info"})
+
+
+@dataclass
+class Keyword:
+    status: str  # opted_out, opted_in or help
+    language: str | None
+
+
+def carrier_keyword(text: str) -> Keyword | None:
+    """STOP / START / HELP and their synonyms, in English or in any supported language.
+
+    Only a message that is the keyword alone counts (as carriers do), so "cancel my ride" is a
+    request, not an opt-out.
+    """
+    word = strip_accents(fold(text)).strip(" .!¡¿?。！")
+    if not word or len(word) > 40:
+        return None
+    for words, status in ((CARRIER_STOP, "opted_out"), (CARRIER_START, "opted_in"), (CARRIER_HELP, "help")):
+        if word.replace(" ", "") in words:
+            return Keyword(status, None)
+    for code in languages():
+        entry = lexicon(code)
+        for words, status in ((entry.stop_words, "opted_out"), (entry.start_words, "opted_in"), (entry.help_words, "help")):
+            if word in words or word in {strip_accents(w) for w in words}:
+                return Keyword(status, code)
+    return None
+
+
+class Assistant:
+    def __init__(self, settings: Settings, store: Store, rasa: RasaClient):
+        self.settings = settings
+        self.store = store
+        self.rasa = rasa
+
+    def hash(self, value: str) -> str:
+        return pseudonym(value or "", self.settings.privacy_key)
+
+    # --- SMS --------------------------------------------------------------------------------
+    def sms_turn(self, phone: str, body: str) -> Reply:
+        text = clean(body)
+        caller = self.hash(phone)
+        state = self.store.conversation(f"sms-{caller}", "sms")
+        stored = self.store.member_language(caller) if phone else None
+        language, hint = self._sms_language(state, stored, text)
+
+        keyword = carrier_keyword(text)
+        if keyword is not None:
+            if keyword.status == "opted_in" and text.strip().lower() == "yes" and self.store.consent_status(caller) != "opted_out":
+                keyword = None  # a plain "yes" is an answer unless the member had opted out
+        if keyword is not None:
+            language = keyword.language if keyword.language and not stored else language
+            self.store.record_consent(caller, keyword.status, "keyword")
+            key = {"opted_out": "opted_out", "opted_in": "opted_in", "help": "help_keyword"}[keyword.status]
+            reply = single(key, language, "sms", self.settings)
+        else:
+            reply = self._converse(state, text, language, "sms", caller)
+            reply.hint = hint if reply.language == language else None
+        state.update(language=reply.language, language_source="switch" if reply.language_changed else state.get("language_source") or ("stored" if stored else "identified"))
+        self.store.save_conversation(state)
+        return reply
+
+    def _sms_language(self, state: dict, stored: str | None, text: str) -> tuple[str, str | None]:
+        """The language to answer in, and a line on how to switch when we had to default to English."""
+        if state.get("language_source") == "switch" and supported(state.get("language")):
+            return state["language"], None
+        if supported(stored):
+            return stored, None
+        code, confidence = identify(text)
+        previous = state.get("language")
+        if code and confidence >= 0.5 and (previous is None or len(text.split()) >= 2 or code != DEFAULT_LANGUAGE):
+            return code, None
+        if supported(previous):
+            return previous, None
+        return DEFAULT_LANGUAGE, catalog.text("language_hint", DEFAULT_LANGUAGE, "sms")
+
+    # --- voice ------------------------------------------------------------------------------
+    def call_started(self, call_sid: str, caller_phone: str) -> tuple[dict, Reply | None]:
+        """A new call: members whose number is on file are greeted in their language; others get the menu."""
+        state = self.store.conversation(f"voice-{self.hash(call_sid)}", "voice")
+        stored = self.store.member_language(self.hash(caller_phone)) if caller_phone else None
+        if not supported(stored):
+            return state, None
+        state.update(language=stored, language_source="stored")
+        reply = self.greeting(stored)
+        self.remember_prompt(state, reply)
+        return state, reply
+
+    def greeting(self, language: str) -> Reply:
+        return single("welcome", language, "voice", self.settings, keypad=dict(MAIN_MENU))
+
+    def choose_language(self, state: dict, digits: str, speech: str) -> str | None:
+        from careline.languages import by_digit
+
+        chosen = by_digit(digits) if digits else None
+        code = chosen.code if chosen else (requested_language(speech) if speech else None)
+        if code:
+            state.update(language=code, language_source="menu", no_input_count=0)
+            self.store.save_conversation(state)
+        return code
+
+    def voice_turn(self, call_sid: str, caller_phone: str, digits: str, speech: str) -> Reply:
+        state = self.store.conversation(f"voice-{self.hash(call_sid)}", "voice")
+        language = state.get("language") if supported(state.get("language")) else DEFAULT_LANGUAGE
+        keypad = state.get("keypad_menu") or dict(MAIN_MENU)
+        if not digits and not speech:
+            return self.no_input(state, language)
+        state["no_input_count"] = 0
+        if digits == "*":
+            reply = Reply(texts=[state.get("last_prompt") or catalog.text("main_menu", language, "voice")], language=language, keypad=keypad)
+            self.store.save_conversation(state)
+            return reply
+        if speech:
+            text = clean(speech)
+        elif digits in keypad and not state.get("expects_digits"):
+            text = keypad[digits]
+        else:
+            text = digits
+        reply = self._converse(state, text, language, "voice", self.hash(caller_phone) if caller_phone else None)
+        if reply.language_changed:
+            state["language_source"] = "switch"
+        state["language"] = reply.language
+        self.remember_prompt(state, reply)
+        return reply
+
+    def no_input(self, state: dict, language: str) -> Reply:
+        """Silence: reprompt, then a simpler menu, then Member Services."""
+        count = (state.get("no_input_count") or 0) + 1
+        state["no_input_count"] = count
+        self.store.save_conversation(state)
+        first = catalog.text("no_input_first", language, "voice")
+        if count == 1:
+            return Reply(texts=[first, state.get("last_prompt") or catalog.text("main_menu", language, "voice")], language=language, keypad=state.get("keypad_menu") or dict(MAIN_MENU))
+        if count == 2:
+            return Reply(texts=[catalog.text("no_input_simple", language, "voice")], language=language)
+        return single("no_input_transfer", language, "voice", self.settings, transfer="member_services")
+
+    def remember_prompt(self, state: dict, reply: Reply) -> None:
+        state["last_prompt"] = " ".join(reply.texts)
+        state["keypad_menu"] = reply.keypad
+        state["expects_digits"] = reply.expects_digits
+        self.store.save_conversation(state)
+
+    # --- shared ---------------------------------------------------------------------------
+    def _converse(self, state: dict, text: str, language: str, channel: str, caller: str | None) -> Reply:
+        category = screen(text, language)
+        if category:
+            self.store.record_safety(language, category, channel)
+            transfer = "nurse_line" if channel == "voice" else None
+            return single(category, language, channel, self.settings, safety=category, transfer=transfer)
+        if not text:
+            return single("main_menu", language, channel, self.settings)
+        messages = self.rasa.send(state["key"], text, {"language": language, "channel": channel, "caller": caller})
+        return from_bot(messages, language, channel, self.settings)
+
+    def understand(self, text: str, channel: str) -> dict:
+        """What the assistant would make of a text, without changing any state."""
+        text = clean(text)
+        code, confidence = identify(text)
+        language = code if code and confidence >= 0.5 else DEFAULT_LANGUAGE
+        category = screen(text, language)
+        result = {"language": language, "language_confidence": round(confidence, 3), "safety": category}
+        try:
+            parsed = self.rasa.parse(text)
+            intent = parsed.get("intent") or {}
+            result.update(intent=intent.get("name"), confidence=round(float(intent.get("confidence") or 0.0), 3))
+        except RasaUnavailable:
+            if not category:
+                raise
+            result.update(intent=None, confidence=1.0)
+        from careline.topics import topic_of
+
+        result["topic"] = category or topic_of(result.get("intent"))
+        if category:
+            result["confidence"] = 1.0
+        return result

@@ -1,0 +1,111 @@
+"""`make eval`: accuracy of the trained model per language on the held-out set, and the safety screen.
+
+Reads tests/data/eval/<lang>.yml (never used for training), parses each utterance with the trained
+Rasa model in-process, and prints intent accuracy, topic accuracy and macro F1 per language, the most
+frequent confusions, and the recall / false-positive rate of the deterministic safety screen on
+tests/data/safety/<lang>.yml. Exit status 1 when a goal is missed.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import glob
+import logging
+import os
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from careline.languages import languages  # noqa: E402
+from careline.safety import screen  # noqa: E402
+from careline.topics import topic_of  # noqa: E402
+
+GOALS = {"en": 0.95, "es": 0.95}
+DEFAULT_GOAL = 0.90
+
+
+def macro_f1(pairs: list[tuple[str, str]]) -> float:
+    labels = {gold for gold, _ in pairs}
+    scores = []
+    for label in labels:
+        tp = sum(1 for g, p in pairs if g == label and p == label)
+        fp = sum(1 for g, p in pairs if g != label and p == label)
+        fn = sum(1 for g, p in pairs if g == label and p != label)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def latest_model() -> str:
+    models = sorted(glob.glob(str(ROOT / "models" / "*.tar.gz")), key=os.path.getmtime)
+    if not models:
+        sys.exit("No trained model in models/: run `make train` first.")
+    return models[-1]
+
+
+def safety_figures(code: str) -> tuple[int, int, int, int]:
+    path = ROOT / "tests" / "data" / "safety" / f"{code}.yml"
+    if not path.exists():
+        return 0, 0, 0, 0
+    phrases = yaml.safe_load(path.read_text(encoding="utf-8"))["phrases"]
+    positives = [p for p in phrases if p["expect"] != "none"]
+    negatives = [p for p in phrases if p["expect"] == "none"]
+    caught = sum(1 for p in positives if screen(p["text"], code) is not None)
+    false_alarms = sum(1 for p in negatives if screen(p["text"], code) is not None)
+    return caught, len(positives), false_alarms, len(negatives)
+
+
+async def evaluate(model_path: str) -> int:
+    from rasa.core.agent import load_agent
+
+    agent = await load_agent(model_path=model_path)
+    failed = False
+    header = f"{'lang':5} {'n':>4} {'intent acc':>10} {'topic acc':>9} {'macro F1':>8} {'goal':>5}  {'safety recall':>13} {'false pos':>9}"
+    print(f"model: {Path(model_path).name}\n{header}\n{'-' * len(header)}")
+    confusions: collections.Counter = collections.Counter()
+    for code in languages():
+        path = ROOT / "tests" / "data" / "eval" / f"{code}.yml"
+        if not path.exists():
+            print(f"{code:5} (no evaluation set)")
+            failed = True
+            continue
+        rows = yaml.safe_load(path.read_text(encoding="utf-8"))["utterances"]
+        pairs = []
+        for row in rows:
+            parsed = await agent.parse_message(row["text"])
+            pairs.append((row["intent"], parsed["intent"]["name"]))
+            if parsed["intent"]["name"] != row["intent"]:
+                confusions[(code, row["intent"], parsed["intent"]["name"])] += 1
+        intent_acc = sum(g == p for g, p in pairs) / len(pairs)
+        topic_acc = sum(topic_of(g) == topic_of(p) for g, p in pairs) / len(pairs)
+        goal = GOALS.get(code, DEFAULT_GOAL)
+        caught, positives, false_alarms, negatives = safety_figures(code)
+        recall = caught / positives if positives else 0.0
+        fp_rate = false_alarms / negatives if negatives else 0.0
+        failed |= topic_acc < goal or recall < 1.0
+        mark = "ok" if topic_acc >= goal else "MISS"
+        print(f"{code:5} {len(pairs):4} {intent_acc:10.3f} {topic_acc:9.3f} {macro_f1(pairs):8.3f} {goal:5.2f}  {recall:8.3f} ({caught}/{positives}) {fp_rate:6.3f} {mark}")
+    print("\nMost frequent confusions (language: expected -> predicted):")
+    for (code, gold, predicted), count in confusions.most_common(15):
+        print(f"  {code}: {gold} -> {predicted} x{count}")
+    return 1 if failed else 0
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.ERROR)
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", default=None)
+    args = parser.parse_args()
+    sys.exit(asyncio.run(evaluate(args.model or latest_model())))
+
+
+if __name__ == "__main__":
+    main()

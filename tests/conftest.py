@@ -1,0 +1,116 @@
+"""Fixtures: a fresh app on a temporary database per test, signed Twilio requests, a fake Rasa."""
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+
+import pytest
+
+from careline.config import Settings
+from careline.db import migrate
+from careline.seed import seed
+from ivr import create_app
+from ivr.signing import twilio_signature
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+AUTH_TOKEN = "test-auth-token"
+OPERATOR_TOKEN = "test-operator-token"
+BASE = "http://localhost"
+
+
+class FakeRasa:
+    """Stands in for the Rasa server in webhook tests: answers with the payloads it is given."""
+
+    def __init__(self):
+        self.sent: list[tuple[str, str, dict]] = []
+        self.answers: list[dict] = [{"custom": {"key": "anything_else"}}]
+        self.down = False
+        self.parse_result = {"intent": {"name": "benefit_dental", "confidence": 0.93}}
+
+    def send(self, sender, text, metadata):
+        from ivr.rasa_client import RasaUnavailable
+
+        if self.down:
+            raise RasaUnavailable("down")
+        self.sent.append((sender, text, metadata))
+        return list(self.answers)
+
+    def parse(self, text):
+        from ivr.rasa_client import RasaUnavailable
+
+        if self.down:
+            raise RasaUnavailable("down")
+        return self.parse_result
+
+    def healthy(self):
+        return not self.down
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'test.db'}",
+        twilio_auth_token=AUTH_TOKEN,
+        operator_token=OPERATOR_TOKEN,
+        privacy_key="test-privacy-key",
+        action_server_url="http://127.0.0.1:9",
+    )
+
+
+@pytest.fixture
+def database(settings) -> Settings:
+    migrate(settings.database_url)
+    seed(settings)
+    return settings
+
+
+@pytest.fixture
+def rasa() -> FakeRasa:
+    return FakeRasa()
+
+
+@pytest.fixture
+def app(database, rasa):
+    return create_app(database, rasa=rasa)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+_sids = itertools.count(1)
+
+
+def new_sid(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def twilio(client):
+    """Post a correctly signed Twilio webhook."""
+
+    def post(path: str, params: dict[str, str], token: str = AUTH_TOKEN, signature: str | None = None):
+        url = BASE + path
+        headers = {"X-Twilio-Signature": signature if signature is not None else twilio_signature(token, url, params)}
+        return client.post(path, data=params, headers=headers)
+
+    return post
+
+
+@pytest.fixture
+def text(twilio):
+    """Text the assistant from a phone number; returns the reply body."""
+    from xml.etree import ElementTree
+
+    def send(body: str, phone: str = "+13105550199", sid: str | None = None):
+        response = twilio("/sms/incoming", {"From": phone, "To": "+18885550100", "Body": body, "MessageSid": sid or new_sid("SM")})
+        assert response.status_code == 200, response.data
+        assert response.mimetype == "text/xml"
+        root = ElementTree.fromstring(response.data)
+        messages = root.findall("./Message")
+        assert len(messages) == 1
+        return messages[0].text or ""
+
+    return send
