@@ -29,6 +29,15 @@ def parse_dob(text: str, language: str = "en", today: dt.date | None = None) -> 
     cjk = regex.search(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})", folded)
     if cjk:
         return _valid(int(cjk[1]), int(cjk[2]), int(cjk[3]), today)
+    # Day, month and year named by their words: Vietnamese "ngày 9 tháng 11 năm 1950",
+    # Khmer "ថ្ងៃទី៩ ខែ១១ ឆ្នាំ១៩៥០".
+    named = regex.search(r"(?:ngay|ngày|ថ្ងៃទី|ថ្ងៃ)\s*(\d{1,2})\s*(?:thang|tháng|ខែ)\s*(\d{1,2})\s*(?:nam|năm|ឆ្នាំ)?\s*(\d{2,4})", folded)
+    if named:
+        return _valid(_year(int(named[3])), int(named[2]), int(named[1]), today)
+    # Dotted dates are day first wherever they are written (14.03.1948).
+    dotted = regex.fullmatch(r"\D*(\d{1,2})\.(\d{1,2})\.(\d{2,4})\D*", folded)
+    if dotted:
+        return _valid(_year(int(dotted[3])), int(dotted[2]), int(dotted[1]), today)
     numbers = [int(n) for n in regex.findall(r"\d+", folded)]
     only_digits = regex.sub(r"\D", "", folded)
     if len(numbers) == 1 and len(only_digits) == 8:
@@ -78,6 +87,10 @@ def _month_name(folded: str, language: str) -> int | None:
     plain = strip_accents(folded)
     for _, months in candidates:
         for name, number in sorted(months.items(), key=lambda kv: -len(kv[0])):
+            if regex.search(r"[\p{Han}\p{Khmer}]", name):
+                if name in folded:
+                    return number
+                continue
             pattern = rf"(?<![\p{{L}}]){regex.escape(name)}(?![\p{{L}}])"
             if regex.search(pattern, folded) or regex.search(pattern, plain):
                 return number

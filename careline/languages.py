@@ -147,10 +147,10 @@ def _lexicon_vote(folded: str, candidates: tuple[str, ...]) -> tuple[str, float]
 
 def requested_language(text: str) -> str | None:
     """The language a member names in a switch request ("in English please", "한국어로", "español")."""
-    folded = fold(text)
-    plain = strip_accents(folded)
     found: list[tuple[int, str]] = []
     for code in languages():
+        folded = fold(text, code)
+        plain = strip_accents(folded)
         for name in lexicon(code).language_names:
             for hay in (folded, plain):
                 at = _find_name(hay, name)

@@ -38,11 +38,16 @@ def rules(language: str) -> Rules:
     return Rules(_compile(data.get("emergency")), _compile(data.get("crisis")), _compile(data.get("near_misses")))
 
 
-def screen_language(text: str, language: str) -> str | None:
-    """The category the text falls in under one language's rules, or None."""
+def screen_language(text: str, language: str, written_in: str | None = None) -> str | None:
+    """The category the text falls in under one language's rules, or None.
+
+    Near-misses of the language the member writes in are removed too, so that English patterns do
+    not trip on Taglish such as "rehab pagkatapos ma stroke ako last year".
+    """
     folded = fold(text, language)
     language_rules = rules(language)
-    for near_miss in language_rules.near_misses:
+    near_misses = language_rules.near_misses + (rules(written_in).near_misses if written_in and written_in != language else ())
+    for near_miss in near_misses:
         folded = near_miss.sub(" ", folded)
     # Crisis first: "I took pills because I want to die" needs 988 and a nurse, not only 911.
     if any(p.search(folded) for p in language_rules.crisis):
@@ -60,7 +65,7 @@ def screen(text: str, language: str | None = None) -> str | None:
     order += [code for code in languages() if code != language]
     found = None
     for code in order:
-        category = screen_language(text, code)
+        category = screen_language(text, code, written_in=language)
         if category == CRISIS:
             return CRISIS
         found = found or category
