@@ -41,7 +41,7 @@ bench: setup db train
 	$(PY) scripts/bench.py
 
 talk: setup
-	$(PY) -m ivr.talk
+	$(PY) -m ivr.talk $(ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check . || true

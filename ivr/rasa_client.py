@@ -31,9 +31,10 @@ class RasaClient:
         if response.status_code != 200:
             raise RasaUnavailable(f"HTTP {response.status_code}")
         messages = response.json()
-        # Rasa answers 200 with an error text when the action server is down.
-        if any("custom" not in m and m.get("text", "").startswith("Failed to") for m in messages):
-            raise RasaUnavailable("action server")
+        # Every rule answers something: an empty turn means a custom action failed (action server
+        # down, database error) and Rasa swallowed it.
+        if not messages:
+            raise RasaUnavailable("empty turn")
         return messages
 
     def parse(self, text: str) -> dict:

@@ -1,0 +1,108 @@
+"""`make talk`: text or "call" the running assistant from a terminal, signed exactly as Twilio signs.
+
+    make talk                          # SMS from a demo member's phone
+    make talk ARGS="--voice"           # a call from an unknown number (language menu first)
+    make talk ARGS="--voice --from +12135550103"
+    python -m ivr.talk --sms --from +13105550199 "hola" "cubren el dentista?"   # scripted turns
+
+Voice: type what the caller says; "#5" presses 5 on the keypad; an empty line is silence.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import uuid
+from urllib.parse import urljoin
+from xml.etree import ElementTree
+
+import requests
+
+from careline.config import Settings
+from ivr.signing import twilio_signature
+
+DEMO_MEMBER = "+12135550101"
+
+
+class Phone:
+    def __init__(self, base_url: str, token: str, caller: str):
+        self.base_url, self.token, self.caller = base_url.rstrip("/"), token, caller
+
+    def post(self, path: str, params: dict[str, str]) -> ElementTree.Element:
+        url = urljoin(self.base_url + "/", path.lstrip("/"))
+        params = {"From": self.caller, "To": "+18885550100", **params}
+        response = requests.post(url, data=params, headers={"X-Twilio-Signature": twilio_signature(self.token, url, params)}, timeout=30)
+        if response.status_code != 200:
+            raise SystemExit(f"HTTP {response.status_code}: {response.text[:200]}")
+        return ElementTree.fromstring(response.content)
+
+
+def sms_turn(phone: Phone, body: str) -> str:
+    root = phone.post("/sms/incoming", {"Body": body, "MessageSid": f"SM{uuid.uuid4().hex}"})
+    return "\n".join(m.text or "" for m in root.iter("Message"))
+
+
+def show_voice(root: ElementTree.Element) -> tuple[str | None, bool]:
+    """Print what the caller hears; return the next action URL (None when the call ends)."""
+    action, expects_digits = None, False
+    for element in root.iter():
+        if element.tag == "Say":
+            print(f"  🔊 [{element.get('language') or '-'} / {element.get('voice') or 'default'}] {element.text}")
+        elif element.tag == "Gather":
+            action = element.get("action")
+            expects_digits = element.get("finishOnKey") == "#"
+            print(f"  ⌨  (listening: speech in {element.get('language')}, keypad{'; end with #' if expects_digits else ''})")
+        elif element.tag == "Number":
+            print(f"  ☎  transferring to {element.text}" + (" (whisper to the person answering)" if element.get("url") else ""))
+        elif element.tag == "Hangup":
+            print("  (the assistant hangs up)")
+    return action, expects_digits
+
+
+def main(argv: list[str] | None = None) -> None:
+    settings = Settings.from_env()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--voice", action="store_true", help="make a call instead of texting")
+    parser.add_argument("--from", dest="caller", default=None, help="the caller's phone number")
+    parser.add_argument("--url", default=f"http://127.0.0.1:{settings.port}")
+    parser.add_argument("turns", nargs="*", help="scripted turns instead of typing")
+    args = parser.parse_args(argv)
+    caller = args.caller or ("+13105550199" if args.voice else DEMO_MEMBER)
+    phone = Phone(args.url, settings.twilio_auth_token, caller)
+    scripted = list(args.turns)
+
+    def ask(prompt: str) -> str | None:
+        if args.turns:
+            if not scripted:
+                return None
+            line = scripted.pop(0)
+            print(f"{prompt}{line}")
+            return line
+        try:
+            return input(prompt)
+        except EOFError:
+            return None
+
+    if not args.voice:
+        print(f"Texting the assistant at {args.url} from {caller}. Ctrl-D to stop.")
+        while (line := ask("you> ")) is not None:
+            print(f"assistant> {sms_turn(phone, line)}\n")
+        return
+    print(f"Calling the assistant at {args.url} from {caller}. '#digits' presses keys, empty line is silence.")
+    call_sid = f"CA{uuid.uuid4().hex}"
+    action, _ = show_voice(phone.post("/voice/incoming", {"CallSid": call_sid}))
+    while action:
+        line = ask("caller> ")
+        if line is None:
+            break
+        params = {"CallSid": call_sid}
+        if line.startswith("#"):
+            params["Digits"] = line[1:].strip()
+        elif line.strip():
+            params["SpeechResult"] = line.strip()
+            params["Confidence"] = "0.9"
+        action, _ = show_voice(phone.post(action, params))
+    print("(call ended)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,129 @@
+"""`make bench`: turn latency and throughput of the signed webhook against a bare Rasa REST turn.
+
+Starts its own Rasa server, action server and webhook (waitress) on spare ports and a fresh SQLite
+database, then drives the same simulated SMS conversations (1, 10 and 50 at once) twice: through the
+signed webhook (signature, dedupe, language, safety screen, Rasa, data, TwiML) and straight to Rasa's
+REST channel on the same model (the floor). Prints p50/p95/p99 turn latency, turns per second and the
+ratios; then p95 per language through the webhook, and the safety screen's figures per language.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from careline.db import migrate  # noqa: E402
+from careline.languages import languages  # noqa: E402
+from careline.processes import Stack, base_env  # noqa: E402
+from careline.safety import screen  # noqa: E402
+from careline.config import Settings  # noqa: E402
+from careline.seed import seed  # noqa: E402
+from ivr.signing import twilio_signature  # noqa: E402
+
+TOKEN = "bench-auth-token"
+CONVERSATION = ["hi", "is dental covered", "how do I opt out of cal mediconnect", "what about eyeglasses", "thanks"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def webhook_turn(session: requests.Session, url: str, phone: str, body: str) -> None:
+    params = {"From": phone, "To": "+18885550100", "Body": body, "MessageSid": f"SM{uuid.uuid4().hex}"}
+    response = session.post(url, data=params, headers={"X-Twilio-Signature": twilio_signature(TOKEN, url, params)}, timeout=60)
+    assert response.status_code == 200 and b"<Message>" in response.content, response.text[:200]
+
+
+def rasa_turn(session: requests.Session, url: str, phone: str, body: str) -> None:
+    response = session.post(url, json={"sender": phone, "message": body, "metadata": {"language": "en", "channel": "sms"}}, timeout=60)
+    assert response.status_code == 200 and response.json(), response.text[:200]
+
+
+def run_level(turn, url: str, concurrency: int, conversations_each: int, script: list[str]) -> tuple[list[float], float]:
+    latencies: list[float] = []
+    lock = threading.Lock()
+    run_offset = int(uuid.uuid4().int % 1000) * 100_000  # a fresh set of texters per run
+
+    def worker(index: int) -> None:
+        session = requests.Session()
+        for number in range(conversations_each):
+            phone = f"+1{3100000000 + run_offset + index * 1000 + number}"
+            for body in script:
+                started = time.perf_counter()
+                turn(session, url, phone, body)
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, time.perf_counter() - started
+
+
+def report(label: str, latencies: list[float], seconds: float) -> dict:
+    figures = {"p50": percentile(latencies, 50) * 1000, "p95": percentile(latencies, 95) * 1000, "p99": percentile(latencies, 99) * 1000, "tps": len(latencies) / seconds}
+    print(f"  {label:9} turns={len(latencies):4}  p50={figures['p50']:6.1f} ms  p95={figures['p95']:6.1f} ms  p99={figures['p99']:6.1f} ms  {figures['tps']:5.1f} turns/s")
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--levels", default="1,10,50")
+    parser.add_argument("--turns", type=int, default=250, help="turns per level and target (at least)")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="careline-bench-"))
+    settings = Settings(database_url=f"sqlite:///{workdir / 'bench.db'}", twilio_auth_token=TOKEN, privacy_key="bench")
+    migrate(settings.database_url)
+    seed(settings)
+    env = base_env(DATABASE_URL=settings.database_url, TWILIO_AUTH_TOKEN=TOKEN, PRIVACY_KEY="bench", LOG_LEVEL="WARNING", PUBLIC_BASE_URL="")
+    stack = Stack(env, rasa_port=25005, action_port=25055, webhook_port=25000, quiet=True).start(timeout=240)
+    webhook_url, rasa_url = "http://127.0.0.1:25000/sms/incoming", "http://127.0.0.1:25005/webhooks/rest/webhook"
+    try:
+        run_level(webhook_turn, webhook_url, 2, 1, CONVERSATION)  # warm-up
+        run_level(rasa_turn, rasa_url, 2, 1, CONVERSATION)
+        print(f"model: {Path(stack.model).name}   machine: {os.cpu_count()} cores")
+        for level in [int(x) for x in args.levels.split(",")]:
+            each = max(1, args.turns // (level * len(CONVERSATION)))
+            print(f"\n{level} concurrent conversation(s), {each} conversation(s) of {len(CONVERSATION)} turns each:")
+            ours = report("webhook", *run_level(webhook_turn, webhook_url, level, each, CONVERSATION))
+            floor = report("bare rasa", *run_level(rasa_turn, rasa_url, level, each, CONVERSATION))
+            print(f"  ratio     p95 {ours['p95'] / floor['p95']:.2f}x (goal <= 1.2)   throughput {ours['tps'] / floor['tps']:.2f}x (goal >= 0.8)")
+        print("\np95 per language through the webhook (1 conversation at a time, held-out utterances):")
+        english_p95 = None
+        for code in languages():
+            rows = yaml.safe_load((ROOT / "tests" / "data" / "eval" / f"{code}.yml").read_text(encoding="utf-8"))["utterances"]
+            script = [row["text"] for row in rows if row["intent"] not in ("emergency", "crisis")][:30]
+            latencies, _ = run_level(webhook_turn, webhook_url, 1, 1, script)
+            p95 = percentile(latencies, 95) * 1000
+            english_p95 = english_p95 or p95
+            print(f"  {code}: p95={p95:6.1f} ms  ({p95 / english_p95:.2f}x English)")
+        print("\nsafety screen on the labelled set (tests/data/safety):")
+        for code in languages():
+            phrases = yaml.safe_load((ROOT / "tests" / "data" / "safety" / f"{code}.yml").read_text(encoding="utf-8"))["phrases"]
+            positives = [p for p in phrases if p["expect"] != "none"]
+            negatives = [p for p in phrases if p["expect"] == "none"]
+            recall = sum(screen(p["text"], code) is not None for p in positives) / len(positives)
+            false_positive = sum(screen(p["text"], code) is not None for p in negatives) / max(1, len(negatives))
+            print(f"  {code}: recall={recall:.3f} ({len(positives)} phrases)  false-positive rate={false_positive:.3f} ({len(negatives)} near-misses)")
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""Whole conversations through the signed webhook, the real Rasa server, the action server and the DB."""
+from __future__ import annotations
+
+import uuid
+from xml.etree import ElementTree
+
+import pytest
+from sqlalchemy import select
+
+from careline.db import session_scope
+from careline.models import AuditEntry, BenefitText
+from ivr.signing import twilio_signature
+from tests.conftest import AUTH_TOKEN
+
+pytestmark = pytest.mark.e2e
+
+
+def signed(client, path: str, params: dict) -> ElementTree.Element:
+    headers = {"X-Twilio-Signature": twilio_signature(AUTH_TOKEN, "http://localhost" + path, params)}
+    response = client.post(path, data=params, headers=headers)
+    assert response.status_code == 200 and response.mimetype == "text/xml", response.data
+    return ElementTree.fromstring(response.data)
+
+
+class Texter:
+    def __init__(self, client, phone: str):
+        self.client, self.phone = client, phone
+
+    def __call__(self, body: str) -> str:
+        root = signed(self.client, "/sms/incoming", {"From": self.phone, "Body": body, "MessageSid": f"SM{uuid.uuid4().hex}"})
+        return root.find("./Message").text
+
+
+class Caller:
+    def __init__(self, client, phone: str):
+        self.client, self.phone, self.sid, self.turn = client, phone, f"CA{uuid.uuid4().hex}", 0
+
+    def post(self, path: str, **params) -> ElementTree.Element:
+        return signed(self.client, path, {"CallSid": self.sid, "From": self.phone, **params})
+
+    def answer(self, **params) -> ElementTree.Element:
+        self.turn += 1
+        return self.post(f"/voice/gather?step=talk&turn={self.turn}", **params)
+
+
+def spoken(root) -> str:
+    return " ".join(s.text or "" for s in root.iter("Say"))
+
+
+def test_sms_english_dental_then_opting_out(live_client):
+    member = Texter(live_client, "+13105550301")
+    assert "Cal MediConnect" in member("hi")
+    dental = member("is dental covered")
+    assert "cleanings" in dental and "Dental" in dental
+    opt_out = member("how do i opt out of cal mediconnect")
+    assert "Medi-Cal health plan" in opt_out and "long-term services" in opt_out
+
+
+def test_sms_spanish_member_dental_and_opt_out(live_client):
+    member = Texter(live_client, "+12135550102")  # stored language: Spanish
+    dental = member("cubren el dentista?")
+    assert "Dental" in dental and "limpieza" in dental.lower()
+    opt_out = member("como me salgo de cal mediconnect")
+    assert "Medi-Cal" in opt_out and "You can" not in opt_out
+
+
+def test_sms_chinese_unknown_texter_dental_and_opt_out(live_client):
+    texter = Texter(live_client, "+13105550303")
+    dental = texter("牙科保险包括什么")
+    assert "牙" in dental and "Dental" not in dental
+    opt_out = texter("我想退出 Cal MediConnect 怎么办")
+    assert "Medi-Cal" in opt_out and "退出" in opt_out
+
+
+def test_operator_changes_a_benefit_and_the_assistant_says_the_new_thing(live_client, e2e_settings):
+    with session_scope(e2e_settings.database_url) as session:
+        row = session.scalars(select(BenefitText).where(BenefitText.benefit_code == "vision", BenefitText.language == "en")).one()
+        row.limits = "1 eye exam and 1 pair of glasses every year, up to $150 for frames."
+    assert "$150" in Texter(live_client, "+13105550304")("do you cover eyeglasses")
+
+
+def test_identification_by_caller_id_then_doctor(live_client, e2e_settings):
+    member = Texter(live_client, "+12135550101")
+    ask = member("who is my doctor")
+    assert "date of birth" in ask and "Maria Sample" not in ask
+    assert "does not match" in member("01/01/1950")
+    answer = member("03/14/1948")
+    assert "verified" in answer and "Dr. Maria Sample" in answer
+    with session_scope(e2e_settings.database_url) as session:
+        assert session.scalars(select(AuditEntry.action).where(AuditEntry.member_id.is_not(None))).all()[:2] == ["identified", "viewed"]
+
+
+def test_identification_by_member_id_and_three_failures(live_client):
+    stranger = Texter(live_client, "+13105550305")
+    assert "member ID" in stranger("who is my primary care doctor")
+    assert "does not look like a member ID" in stranger("12345")
+    assert "date of birth" in stranger("900000003")
+    assert "does not match" in stranger("01/01/1960")
+    final = stranger("02/02/1961")
+    assert "could not confirm" in final and "1-888-555-0100" in final and "Wen Yangben" not in final
+
+
+def test_topic_switch_and_cancel_during_identification(live_client):
+    member = Texter(live_client, "+12135550101")
+    assert "date of birth" in member("who is my doctor")
+    switched = member("is dental covered")
+    assert "cleanings" in switched and "date of birth" in switched  # answered, then back to the question
+    assert "stopped" in member("never mind")
+
+
+def test_low_confidence_rephrase_once_then_member_services(live_client):
+    texter = Texter(live_client, "+13105550306")
+    assert "another way" in texter("blorp zzk qwx")
+    assert "1-888-555-0100" in texter("flib flob wug")
+
+
+def test_language_switch_by_text(live_client):
+    texter = Texter(live_client, "+13105550307")
+    texter("hello")
+    switched = texter("can you speak korean")
+    assert "한국어" in switched
+
+
+@pytest.mark.parametrize("digit, speech, language, expected", [
+    ("1", "is dental covered", "en-US", "cleanings"),
+    ("2", "el plan cubre el dentista", "es-US", "Dental"),
+    ("3", "牙科包括什么", "cmn-Hans-CN", "牙"),
+])
+def test_voice_language_menu_then_dental(live_client, digit, speech, language, expected):
+    caller = Caller(live_client, "+13105550400")
+    assert len(caller.post("/voice/incoming").findall("./Gather/Say")) == 11
+    greeting = caller.post("/voice/gather?step=language&turn=1", Digits=digit)
+    assert greeting.find("./Gather").get("language") == language
+    caller.turn = 1
+    answer = caller.answer(SpeechResult=speech)
+    assert expected in spoken(answer)
+    assert answer.find("./Gather").get("language") == language
+
+
+@pytest.mark.parametrize("phone, speech, expected", [
+    ("+12135550101", "how do I opt out", "Medi-Cal health plan"),
+    ("+12135550102", "como me salgo de cal mediconnect", "Medi-Cal"),
+    ("+12135550103", "我想退出这个计划", "Medi-Cal"),
+])
+def test_voice_member_greeted_in_language_then_opt_out(live_client, phone, speech, expected):
+    caller = Caller(live_client, phone)
+    caller.post("/voice/incoming")
+    assert expected in spoken(caller.answer(SpeechResult=speech))
+
+
+def test_voice_keypad_benefits_menu_then_dental(live_client):
+    caller = Caller(live_client, "+12135550101")
+    caller.post("/voice/incoming")
+    overview = caller.answer(Digits="1")
+    assert "press 1" in spoken(overview).lower()
+    assert "cleanings" in spoken(caller.answer(Digits="1"))
+
+
+def test_healthz_all_up(live_client):
+    response = live_client.get("/healthz")
+    assert response.status_code == 200, response.get_json()
+
+
+def test_action_server_down_gives_safe_message(live_client, stack):
+    name, child = next((n, c) for n, c in stack.children if n == "actions")
+    import os
+    import signal
+
+    os.killpg(child.pid, signal.SIGTERM)
+    child.wait(timeout=10)
+    body = Texter(live_client, "+13105550308")("is dental covered")
+    assert "1-888-555-0100" in body and "911" in body
