@@ -37,6 +37,7 @@ class Lexicon:
     start_words: frozenset[str]
     help_words: frozenset[str]
     months: dict[str, int]
+    negations: tuple[str, ...] = ()
 
 
 @functools.lru_cache(maxsize=1)
@@ -64,11 +65,12 @@ def lexicon(code: str) -> Lexicon:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
     return Lexicon(
         common_words=_words(data.get("common_words")),
-        language_names=tuple(sorted({fold(str(v), code) for v in data.get("language_names") or ()}, key=len, reverse=True)),
+        language_names=tuple(sorted({fold(str(v), code) for v in (data.get("language_names") or []) + (data.get("extra_language_names") or [])}, key=len, reverse=True)),
         stop_words=_words(data.get("stop_words")),
         start_words=_words(data.get("start_words")),
         help_words=_words(data.get("help_words")),
         months={fold(str(k)): int(v) for k, v in (data.get("months") or {}).items()},
+        negations=tuple(fold(str(v)) for v in data.get("negations") or ()),
     )
 
 
@@ -119,7 +121,7 @@ def identify(text: str) -> tuple[str | None, float]:
     words = _TOKEN.findall(folded)
     if not words:
         return None, 0.0
-    voted = _lexicon_vote(folded, tuple(code for code in languages() if code not in ("zh", "ko", "km", "hy", "ru", "fa", "ar")))
+    voted = _lexicon_vote(folded, tuple(languages()))
     if voted and (len(words) <= 3 or voted[1] >= 0.6):
         return voted
     code, prob = _langid().classify(text)
@@ -137,7 +139,8 @@ def _lexicon_vote(folded: str, candidates: tuple[str, ...]) -> tuple[str, float]
     for code in candidates:
         vocabulary = lexicon(code).common_words | {strip_accents(w) for w in lexicon(code).common_words}
         hits = sum(1 for w in set(words) if w in vocabulary)
-        if hits > best_hits:
+        # On a tie, the member's own language beats English ("ok cam on", "ok gracias").
+        if hits > best_hits or (hits == best_hits and hits and best == DEFAULT_LANGUAGE):
             best, best_hits = code, hits
     if best is None:
         return None
@@ -146,20 +149,48 @@ def _lexicon_vote(folded: str, candidates: tuple[str, ...]) -> tuple[str, float]
 
 
 def requested_language(text: str) -> str | None:
-    """The language a member names in a switch request ("in English please", "한국어로", "español")."""
-    found: list[tuple[int, str]] = []
+    """The language a member asks for ("in English please", "한국어로", "español").
+
+    A language named with a negation ("I don't speak English", "영어 못해요", "No hablo inglés") is one
+    the member does not want: then the language the text is written in is the answer, if any.
+    """
+    wanted: list[tuple[int, str]] = []
+    refused: set[str] = set()
     for code in languages():
         folded = fold(text, code)
         plain = strip_accents(folded)
         for name in lexicon(code).language_names:
-            for hay in (folded, plain):
-                at = _find_name(hay, name)
-                if at >= 0:
-                    found.append((at, code))
-                    break
-    if not found:
-        return None
-    return min(found)[1]
+            hit = next(((hay, at) for hay in (folded, plain) if (at := _find_name(hay, name)) >= 0), None)
+            if hit:
+                hay, at = hit
+                (refused.add(code) if _negated(hay, at, at + len(name)) else wanted.append((at, code)))
+                break
+    wanted = [(at, code) for at, code in wanted if code not in refused]
+    if wanted:
+        return min(wanted)[1]
+    if refused:
+        own, confidence = identify(text)
+        return own if own and own not in refused and confidence >= 0.5 else None
+    return None
+
+
+_NEGATION_STOP = regex.compile(r"[,.;!?،，。！？]")
+
+
+def _negated(haystack: str, start: int, end: int) -> bool:
+    """Whether a negation word sits just before (or, as in Korean, just after) a language name."""
+    before = haystack[max(0, start - 14) : start]
+    after = haystack[end : end + 6]
+    before = _NEGATION_STOP.split(before)[-1]
+    after = _NEGATION_STOP.split(after)[0]
+    for code in languages():
+        for word in lexicon(code).negations:
+            if regex.search(r"[\p{Han}\p{Khmer}\p{Hangul}]", word):
+                if word in before or word in after:
+                    return True
+            elif regex.search(rf"(?<![\p{{L}}\p{{M}}]){regex.escape(word)}(?![\p{{L}}\p{{M}}])", before):
+                return True
+    return False
 
 
 def _find_name(haystack: str, name: str) -> int:
