@@ -11,6 +11,7 @@ from typing import Iterator
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
 
 from careline.config import ROOT
 
@@ -22,7 +23,10 @@ def engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        eng = create_engine(url, future=True, connect_args={"timeout": 5, "check_same_thread": False})
+        # SQLAlchemy 1.4 opens a new SQLite connection per session (NullPool) unless told otherwise;
+        # reusing connections saves the connect and the PRAGMAs on every turn.
+        eng = create_engine(url, future=True, poolclass=QueuePool, pool_size=8, max_overflow=16,
+                            connect_args={"timeout": 5, "check_same_thread": False})
 
         @event.listens_for(eng, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial

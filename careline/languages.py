@@ -31,6 +31,8 @@ class Language:
 
 @dataclass(frozen=True)
 class Lexicon:
+    """A language's word lists, folded (and also without accents) once at load time."""
+
     common_words: frozenset[str]
     language_names: tuple[str, ...]
     stop_words: frozenset[str]
@@ -56,7 +58,8 @@ def by_digit(digits: str) -> Language | None:
 
 
 def _words(values) -> frozenset[str]:
-    return frozenset(fold(str(v)) for v in values or ())
+    folded = {fold(str(v)) for v in values or ()}
+    return frozenset(folded | {strip_accents(w) for w in folded})
 
 
 @functools.lru_cache(maxsize=None)
@@ -137,7 +140,7 @@ def _lexicon_vote(folded: str, candidates: tuple[str, ...]) -> tuple[str, float]
         return None
     best, best_hits = None, 0
     for code in candidates:
-        vocabulary = lexicon(code).common_words | {strip_accents(w) for w in lexicon(code).common_words}
+        vocabulary = lexicon(code).common_words
         hits = sum(1 for w in set(words) if w in vocabulary)
         # On a tie, the member's own language beats English ("ok cam on", "ok gracias").
         if hits > best_hits or (hits == best_hits and hits and best == DEFAULT_LANGUAGE):

@@ -21,8 +21,18 @@ def create_app(settings: Settings | None = None, rasa=None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
     store = Store(settings.database_url)
     app.extensions["assistant"] = Assistant(settings, store, rasa or RasaClient(settings.rasa_url, settings.rasa_timeout_seconds))
+    _warm_up()
     app.register_blueprint(voice.bp)
     app.register_blueprint(sms.bp)
     app.register_blueprint(api.bp)
     logging.getLogger(__name__).info("webhook ready (database: %s)", settings.database_url.split(":", 1)[0])
     return app
+
+
+def _warm_up() -> None:
+    """Load langid's model and compile every language's patterns now, not on a member's first turn."""
+    from careline.languages import identify
+    from careline.safety import screen
+
+    identify("warm up the language identifier")
+    screen("warm up", "en")

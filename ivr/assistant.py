@@ -45,7 +45,7 @@ def carrier_keyword(text: str) -> Keyword | None:
     for code in languages():
         entry = lexicon(code)
         for words, status in ((entry.stop_words, "opted_out"), (entry.start_words, "opted_in"), (entry.help_words, "help")):
-            if word in words or word in {strip_accents(w) for w in words}:
+            if word in words:
                 return Keyword(status, code)
     return None
 
@@ -63,8 +63,7 @@ class Assistant:
     def sms_turn(self, phone: str, body: str) -> Reply:
         text = clean(body)
         caller = self.hash(phone)
-        state = self.store.conversation(f"sms-{caller}", "sms")
-        stored = self.store.member_language(caller) if phone else None
+        state, stored = self.store.load(f"sms-{caller}", "sms", caller if phone else None)
         language, hint = self._sms_language(state, stored, text)
 
         keyword = carrier_keyword(text)
@@ -100,8 +99,7 @@ class Assistant:
     # --- voice ------------------------------------------------------------------------------
     def call_started(self, call_sid: str, caller_phone: str) -> tuple[dict, Reply | None]:
         """A new call: members whose number is on file are greeted in their language; others get the menu."""
-        state = self.store.conversation(f"voice-{self.hash(call_sid)}", "voice")
-        stored = self.store.member_language(self.hash(caller_phone)) if caller_phone else None
+        state, stored = self.store.load(f"voice-{self.hash(call_sid)}", "voice", self.hash(caller_phone) if caller_phone else None)
         if not supported(stored):
             return state, None
         state.update(language=stored, language_source="stored")
