@@ -133,6 +133,44 @@ def identify(text: str) -> tuple[str | None, float]:
     return code, float(prob)
 
 
+@functools.lru_cache(maxsize=1)
+def _langid_all():
+    from langid.langid import LanguageIdentifier, model
+
+    return LanguageIdentifier.from_modelstring(model, norm_probs=True)
+
+
+_KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
+_OTHER_SCRIPTS = regex.compile(r"[\p{Devanagari}\p{Thai}\p{Lao}\p{Bengali}\p{Gurmukhi}\p{Gujarati}\p{Tamil}\p{Telugu}\p{Ethiopic}\p{Hebrew}\p{Georgian}\p{Myanmar}\p{Sinhala}]")
+
+
+def foreign_language(text: str) -> str | None:
+    """The ISO code of a language outside the eleven, when the text is clearly written in one.
+
+    Cautious on purpose: a Spanish or Tagalog text must never be taken for Portuguese or Malay, so
+    Latin-script texts need three words, no lexicon match in any supported language, and langid's
+    full model at 0.95 or more.
+    """
+    if _KANA.search(text):
+        return "ja"
+    if _OTHER_SCRIPTS.search(text):
+        code, _ = _langid_all().classify(text)
+        return code if code not in languages() else None
+    if any(pattern.search(text) for pattern, _ in _SCRIPT_RULES) or _ARABIC_SCRIPT.search(text):
+        return None
+    folded = fold(text)
+    vote = _lexicon_vote(folded, tuple(languages()))
+    words = [w for w in _TOKEN.findall(folded) if w not in _PLAN_WORDS]
+    if len(words) < 4 or (vote and vote[1] >= 0.7):
+        return None
+    code, probability = _langid_all().classify(" ".join(words))
+    return code if code not in languages() and probability >= 0.99 else None
+
+
+# Names and loanwords members use in every language; they say nothing about the language itself.
+_PLAN_WORDS = frozenset("cal medi medi-cal mediconnect connect medicare care la l.a plan zumba yoga class ok okay dental pcp id".split())
+
+
 def _lexicon_vote(folded: str, candidates: tuple[str, ...]) -> tuple[str, float] | None:
     """The candidate whose common words cover the largest share of the text's words."""
     words = [strip_accents(w) for w in _TOKEN.findall(folded)] + _TOKEN.findall(folded)

@@ -47,7 +47,7 @@ class Stack:
         commands = [
             ("actions", [rasa, "run", "actions", "--actions", "actions", "--port", str(self.action_port)], f"http://127.0.0.1:{self.action_port}/health"),
             ("rasa", [rasa, "run", "--enable-api", "--model", self.model, "--port", str(self.rasa_port), "--interface", "127.0.0.1",
-                      "--endpoints", str(ROOT / "endpoints.yml"), "--credentials", str(ROOT / "credentials.yml")], f"http://127.0.0.1:{self.rasa_port}/status"),
+                      "--endpoints", str(ROOT / self.env.get("RASA_ENDPOINTS", "endpoints.yml")), "--credentials", str(ROOT / "credentials.yml")], f"http://127.0.0.1:{self.rasa_port}/status"),
         ]
         if self.webhook_port:
             commands.append(("webhook", [sys.executable, "-m", "ivr"], f"http://127.0.0.1:{self.webhook_port}/healthz"))

@@ -8,7 +8,7 @@ from flask import Flask
 from careline.config import Settings
 
 
-def create_app(settings: Settings | None = None, rasa=None) -> Flask:
+def create_app(settings: Settings | None = None, rasa=None, translator=None) -> Flask:
     """Build the webhook app. Tests pass their own settings and, if they like, a fake Rasa client."""
     from ivr import api, sms, voice
     from ivr.assistant import Assistant
@@ -20,7 +20,7 @@ def create_app(settings: Settings | None = None, rasa=None) -> Flask:
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
     store = Store(settings.database_url)
-    app.extensions["assistant"] = Assistant(settings, store, rasa or RasaClient(settings.rasa_url, settings.rasa_timeout_seconds))
+    app.extensions["assistant"] = Assistant(settings, store, rasa or RasaClient(settings.rasa_url, settings.rasa_timeout_seconds), translator)
     _warm_up()
     app.register_blueprint(voice.bp)
     app.register_blueprint(sms.bp)

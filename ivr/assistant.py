@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from careline import catalog
 from careline.config import Settings
 from careline.db import pseudonym
-from careline.languages import DEFAULT_LANGUAGE, identify, languages, lexicon, requested_language, supported
+from careline.languages import DEFAULT_LANGUAGE, foreign_language, identify, languages, lexicon, requested_language, supported
 from careline.safety import screen
 from careline.text import clean, fold, strip_accents
 from ivr.rasa_client import RasaClient, RasaUnavailable
@@ -18,6 +18,12 @@ from ivr.replies import MAIN_MENU, Reply, from_bot, single
 from ivr.store import Store
 
 log = logging.getLogger(__name__)
+
+
+def numbers_display(settings: Settings) -> str:
+    from careline.config import display_phone
+
+    return display_phone(settings.member_services_number)
 
 CARRIER_STOP = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
 CARRIER_START = frozenset({"start", "unstop", "yes"})
@@ -51,10 +57,13 @@ def carrier_keyword(text: str) -> Keyword | None:
 
 
 class Assistant:
-    def __init__(self, settings: Settings, store: Store, rasa: RasaClient):
+    def __init__(self, settings: Settings, store: Store, rasa: RasaClient, translator=None):
+        from careline.translation import MachineTranslator
+
         self.settings = settings
         self.store = store
         self.rasa = rasa
+        self.translator = translator or MachineTranslator(settings.database_url, timeout=settings.translate_timeout_seconds)
 
     def hash(self, value: str) -> str:
         return pseudonym(value or "", self.settings.privacy_key)
@@ -76,10 +85,43 @@ class Assistant:
             key = {"opted_out": "opted_out", "opted_in": "opted_in", "help": "help_keyword"}[keyword.status]
             reply = single(key, language, "sms", self.settings)
         else:
-            reply = self._converse(state, text, language, "sms", caller)
-            reply.hint = hint if reply.language == language else None
+            foreign = self._foreign(state, stored, text)
+            if foreign:
+                reply = self._converse_foreign(state, text, foreign, caller)
+                state["language_source"] = f"foreign-{foreign}"[:12]
+            else:
+                reply = self._converse(state, text, language, "sms", caller)
+                reply.hint = hint if reply.language == language else None
+                if (state.get("language_source") or "").startswith("foreign-"):
+                    state["language_source"] = None
         state.update(language=reply.language, language_source="switch" if reply.language_changed else state.get("language_source") or ("stored" if stored else "identified"))
         self.store.save_conversation(state)
+        return reply
+
+    def _foreign(self, state: dict, stored: str | None, text: str) -> str | None:
+        """A language outside the eleven that this texter writes in (never for members on file)."""
+        previous = state.get("language_source") or ""
+        if stored or (state.get("language") and not previous.startswith("foreign-")):
+            return None
+        found = foreign_language(text)
+        if found:
+            return found
+        return previous.split("-", 1)[1] if previous.startswith("foreign-") and identify(text)[0] is None else None
+
+    def _converse_foreign(self, state: dict, text: str, foreign: str, caller: str) -> Reply:
+        """Answer in English, plus a labelled machine translation when one can be had quickly, and
+        always the offer of a free interpreter by phone."""
+        english_in = self.translator.translate(text, target=DEFAULT_LANGUAGE, source=foreign)
+        offer = catalog.text("interpreter_offer", DEFAULT_LANGUAGE, "sms", member_services=numbers_display(self.settings))
+        hint = catalog.text("language_hint", DEFAULT_LANGUAGE, "sms")
+        if english_in is None:
+            return Reply(texts=[offer, catalog.text("welcome", DEFAULT_LANGUAGE, "sms")], language=DEFAULT_LANGUAGE, hint=hint)
+        reply = self._converse(state, english_in.text, DEFAULT_LANGUAGE, "sms", caller)
+        reply.texts.append(offer)
+        reply.hint = hint
+        translated = self.translator.translate("\n\n".join(reply.texts), target=foreign, source=DEFAULT_LANGUAGE)
+        if translated is not None:
+            reply.texts.append(f"{catalog.text('machine_translation_label', DEFAULT_LANGUAGE, 'sms')}\n{translated.text}")
         return reply
 
     def _sms_language(self, state: dict, stored: str | None, text: str) -> tuple[str, str | None]:

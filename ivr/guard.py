@@ -6,8 +6,8 @@ from typing import Callable
 
 from flask import current_app
 
-from careline.config import display_phone
 from careline import catalog
+from careline.config import display_phone
 from ivr.replies import Reply
 from ivr.twiml import xml_response
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import threading
@@ -24,11 +23,11 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from careline.config import Settings  # noqa: E402
 from careline.db import migrate  # noqa: E402
 from careline.languages import languages  # noqa: E402
 from careline.processes import Stack, base_env  # noqa: E402
 from careline.safety import screen  # noqa: E402
-from careline.config import Settings  # noqa: E402
 from careline.seed import seed  # noqa: E402
 from ivr.signing import twilio_signature  # noqa: E402
 

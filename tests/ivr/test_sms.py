@@ -135,3 +135,41 @@ def test_public_base_url_is_used_for_the_signature(database, rasa):
     assert app.test_client().post("/sms/incoming", data=params, headers={"X-Twilio-Signature": good}).status_code == 200
     local = twilio_signature(database.twilio_auth_token, "http://localhost/sms/incoming", params)
     assert app.test_client().post("/sms/incoming", data={**params, "MessageSid": "SMproxy2"}, headers={"X-Twilio-Signature": local}).status_code == 403
+
+
+def _google(translations: dict[str, str]):
+    import httpx
+
+    from careline.translation import MachineTranslator
+    from tests.test_translation import google_reply
+
+    def handler(request):
+        body = request.content.decode()
+        for needle, answer in translations.items():
+            if needle in body:
+                return httpx.Response(200, text=google_reply(answer, "fr"))
+        return httpx.Response(200, text=google_reply("?", "fr"))
+
+    return lambda url: MachineTranslator(url, transport=httpx.MockTransport(handler))
+
+
+def test_language_outside_the_eleven_gets_english_translation_and_interpreter(database, rasa):
+    from ivr import create_app
+    from tests.conftest import AUTH_TOKEN
+    from ivr.signing import twilio_signature
+
+    translator = _google({"dentiste": "Does my plan cover the dentist?", "Dental": "Dentaire : nettoyages"})(database.database_url)
+    app = create_app(database, rasa=rasa, translator=translator)
+    rasa.answers = [{"custom": {"key": "benefit_detail", "params": {"name": "Dental", "covered": "Cleanings.", "limits": "2 a year.", "how_to_use": "Show your card."}}}]
+    params = {"From": "+13105550177", "Body": "Est-ce que mon plan couvre le dentiste?", "MessageSid": "SMfr"}
+    response = app.test_client().post("/sms/incoming", data=params, headers={"X-Twilio-Signature": twilio_signature(AUTH_TOKEN, "http://localhost/sms/incoming", params)})
+    body = ElementTree.fromstring(response.data).find("./Message").text
+    assert rasa.sent[-1][1] == "Does my plan cover the dentist?" and rasa.sent[-1][2]["language"] == "en"
+    assert "Dental: Cleanings." in body and "interpreter" in body
+    assert "Machine translation" in body and "Dentaire" in body
+
+
+def test_language_outside_the_eleven_without_google_still_answers(text, rasa):
+    body = text("Guten Tag, ich brauche einen Arzt für meine Mutter", phone="+13105550178")
+    assert "interpreter" in body and "1-888-555-0100" in body
+    assert rasa.sent == []
