@@ -155,8 +155,8 @@ def _google(translations: dict[str, str]):
 
 def test_language_outside_the_eleven_gets_english_translation_and_interpreter(database, rasa):
     from ivr import create_app
-    from tests.conftest import AUTH_TOKEN
     from ivr.signing import twilio_signature
+    from tests.conftest import AUTH_TOKEN
 
     translator = _google({"dentiste": "Does my plan cover the dentist?", "Dental": "Dentaire : nettoyages"})(database.database_url)
     app = create_app(database, rasa=rasa, translator=translator)
