@@ -2,8 +2,11 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-# Rasa 3.6 runs on Python 3.8-3.10 only; find a 3.10 (PATH, pyenv, or PYTHON310=...).
-PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || (command -v pyenv >/dev/null && pyenv prefix 3.10 2>/dev/null | sed 's|$$|/bin/python3.10|') || ls -d /root/.pyenv/versions/3.10.*/bin/python3.10 2>/dev/null | tail -n 1)
+# Rasa 3.6 runs on Python 3.8-3.10 only. The first candidate that really is a working 3.10 wins:
+# PYTHON310=..., pyenv's 3.10, pyenv's install folder, then python3.10 on PATH (a pyenv shim on
+# PATH may exist without working, so each candidate is tried).
+PYTHON310 ?= $(shell for c in "$$(pyenv prefix 3.10 2>/dev/null)/bin/python3.10" $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10.*/bin/python3.10 2>/dev/null) "$$(command -v python3.10)"; do \
+  "$$c" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1 && { echo "$$c"; break; }; done)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONPATH := $(CURDIR)
