@@ -16,13 +16,19 @@ from sqlalchemy.pool import QueuePool
 from careline.config import ROOT
 
 
-@functools.lru_cache(maxsize=8)
-def engine(url: str) -> Engine:
-    """The engine for `url`, created on first use (never at import time)."""
+def _ensure_sqlite_folder(url: str) -> None:
+    """SQLite creates the file but not its folder (var/ on a fresh clone)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+@functools.lru_cache(maxsize=8)
+def engine(url: str) -> Engine:
+    """The engine for `url`, created on first use (never at import time)."""
+    _ensure_sqlite_folder(url)
+    if url.startswith("sqlite"):
         # SQLAlchemy 1.4 opens a new SQLite connection per session (NullPool) unless told otherwise;
         # reusing connections saves the connect and the PRAGMAs on every turn.
         eng = create_engine(url, future=True, poolclass=QueuePool, pool_size=8, max_overflow=16,
@@ -58,6 +64,7 @@ def migrate(url: str) -> None:
     from alembic import command
     from alembic.config import Config
 
+    _ensure_sqlite_folder(url)
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
     config.set_main_option("sqlalchemy.url", url)

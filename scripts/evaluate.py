@@ -68,7 +68,7 @@ async def evaluate(model_path: str) -> int:
 
     agent = await load_agent(model_path=model_path)
     failed = False
-    header = f"{'lang':5} {'n':>4} {'intent acc':>10} {'topic acc':>9} {'macro F1':>8} {'goal':>5}  {'safety recall':>13} {'false pos':>9}"
+    header = f"{'lang':5} {'n':>4} {'intent acc':>10} {'topic acc':>9} {'macro F1':>8} {'goal':>5}  {'safety recall':>13} {'false pos':>9}  {'urgent held-out caught'}"
     print(f"model: {Path(model_path).name}\n{header}\n{'-' * len(header)}")
     confusions: collections.Counter = collections.Counter()
     for code in languages():
@@ -79,9 +79,14 @@ async def evaluate(model_path: str) -> int:
             continue
         rows = yaml.safe_load(path.read_text(encoding="utf-8"))["utterances"]
         pairs = []
+        urgent, urgent_caught = 0, 0
         for row in rows:
             parsed = await agent.parse_message(row["text"])
             pairs.append((row["intent"], parsed["intent"]["name"]))
+            if row["intent"] in ("emergency", "crisis"):
+                # What a member gets: the screen first, the NLU intent as the second net.
+                urgent += 1
+                urgent_caught += bool(screen(row["text"], code) or parsed["intent"]["name"] in ("emergency", "crisis"))
             if parsed["intent"]["name"] != row["intent"]:
                 confusions[(code, row["intent"], parsed["intent"]["name"])] += 1
         intent_acc = sum(g == p for g, p in pairs) / len(pairs)
@@ -90,9 +95,11 @@ async def evaluate(model_path: str) -> int:
         caught, positives, false_alarms, negatives = safety_figures(code)
         recall = caught / positives if positives else 0.0
         fp_rate = false_alarms / negatives if negatives else 0.0
-        failed |= topic_acc < goal or recall < 1.0
+        failed |= topic_acc < goal or recall < 1.0 or urgent_caught < urgent
         mark = "ok" if topic_acc >= goal else "MISS"
-        print(f"{code:5} {len(pairs):4} {intent_acc:10.3f} {topic_acc:9.3f} {macro_f1(pairs):8.3f} {goal:5.2f}  {recall:8.3f} ({caught}/{positives}) {fp_rate:6.3f} {mark}")
+        print(f"{code:5} {len(pairs):4} {intent_acc:10.3f} {topic_acc:9.3f} {macro_f1(pairs):8.3f} {goal:5.2f}  {recall:8.3f} ({caught}/{positives}) {fp_rate:6.3f}   {urgent_caught}/{urgent}  {mark}")
+    print("\nsafety recall / false pos: the deterministic screen on tests/data/safety/<lang>.yml;")
+    print("urgent held-out caught: emergency and crisis utterances of the held-out set caught by the screen or the NLU.")
     print("\nMost frequent confusions (language: expected -> predicted):")
     for (code, gold, predicted), count in confusions.most_common(15):
         print(f"  {code}: {gold} -> {predicted} x{count}")
