@@ -29,7 +29,7 @@ def main() -> None:
         print(f"Model is up to date: models/{model.name}")
         return
     print(f"Training data changed: training models/{model.name} (a few minutes on 2 cores) ...", flush=True)
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"}
     command = [str(Path(sys.executable).parent / "rasa"), "train", "--config", "config.yml", "--domain", "bot/domain",
                "--data", "nlu_data", "bot/rules", "bot/stories", "--out", "models", "--fixed-model-name", name]
     result = subprocess.run(command, cwd=ROOT, env=env)
