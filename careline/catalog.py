@@ -52,7 +52,8 @@ def text(key: str, language: str, channel: str = "sms", **params) -> str:
     if entry is None:
         raise MissingText(key)
     template = variants(entry).get(channel) or variants(entry)["sms"]
-    values = {name: isolate(str(value), language) for name, value in params.items()}
+    # Isolates are for the eye: a text-to-speech voice needs none of them.
+    values = {name: isolate(str(value), language) if channel == "sms" else str(value) for name, value in params.items()}
     rendered = template.format_map(_Blank(values))
     if language in RTL_LANGUAGES and channel == "sms":
         rendered = _RLM + rendered

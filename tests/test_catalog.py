@@ -45,3 +45,8 @@ def test_rendering_fills_placeholders_and_isolates_numbers_in_rtl():
 def test_voice_and_sms_variants_differ_where_written():
     assert "press" in catalog.text("welcome", "en", "voice")
     assert "press" not in catalog.text("welcome", "en", "sms")
+
+
+def test_spoken_text_carries_no_invisible_marks():
+    spoken = catalog.text("language_menu_line", "ar", "voice", digit="1 1")
+    assert "\u2066" not in spoken and "\u200f" not in spoken and "1 1" in spoken
