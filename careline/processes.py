@@ -96,13 +96,20 @@ class Stack:
         self.children.clear()
 
     def wait(self) -> None:
-        """Block until Ctrl-C or until one process dies; then stop all of them."""
+        """Block until Ctrl-C (or SIGTERM) or until one process dies; then stop all of them."""
+
+        def interrupt(signum, _frame):
+            raise KeyboardInterrupt
+
+        # Explicit handlers: a shell that starts us in the background may have SIGINT ignored.
+        signal.signal(signal.SIGINT, interrupt)
+        signal.signal(signal.SIGTERM, interrupt)
         try:
             while all(child.poll() is None for _, child in self.children):
                 time.sleep(0.5)
             log.error("a process stopped; stopping the others")
         except KeyboardInterrupt:
-            pass
+            print("\nStopping Rasa, the action server and the webhook ...", flush=True)
         finally:
             self.stop()
 
