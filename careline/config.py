@@ -33,6 +33,8 @@ class Settings:
     member_services_number: str = "+18885550100"
     nurse_line_number: str = "+18885550111"
     interpreter_number: str = "+18885550122"
+    # The plan's own number (the one members call and text): caller ID of outbound calls and texts.
+    plan_number: str = "+18885550100"
     # Key for the one-way hashes that stand in for phone numbers and call ids in logs and in Rasa.
     privacy_key: str = "dev-privacy-key"
     rasa_timeout_seconds: float = 8.0
@@ -53,6 +55,7 @@ class Settings:
             "MEMBER_SERVICES_NUMBER": "member_services_number",
             "NURSE_LINE_NUMBER": "nurse_line_number",
             "INTERPRETER_NUMBER": "interpreter_number",
+            "PLAN_NUMBER": "plan_number",
             "PRIVACY_KEY": "privacy_key",
         }
         values: dict = {attr: env[name] for name, attr in names.items() if env.get(name)}

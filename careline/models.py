@@ -139,3 +139,40 @@ class TranslationCache(Base):
     text_hash = Column(String(64), nullable=False)
     translated = Column(Text, nullable=False)
     created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Handoff(Base):
+    """A member handed to a nurse: a warm transfer on a call, or a callback request.
+
+    Holds what the nurse needs before speaking (language, identity, reason, red flags) and the
+    callback number: operational data for the nurse line, never written to logs.
+    """
+
+    __tablename__ = "handoffs"
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(16), nullable=False)  # warm_transfer or callback
+    status = Column(String(16), nullable=False)  # ringing, accepted, missed, callback_queued, declined, completed
+    channel = Column(String(10), nullable=False)
+    language = Column(String(5), nullable=False)
+    member_id = Column(Integer, ForeignKey("members.id"))
+    verified = Column(Boolean, nullable=False, default=False)
+    callback_number = Column(String(20))
+    call_sid = Column(String(64))
+    conference = Column(String(80))
+    reason = Column(Text)
+    reason_english = Column(Text)
+    reason_machine_translated = Column(Boolean, nullable=False, default=False)
+    red_flags = Column(String(40), nullable=False, default="none")
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class OutboundRecord(Base):
+    """What the local transport would have sent through Twilio's REST API (no credentials set)."""
+
+    __tablename__ = "outbound_log"
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, default=utcnow)
+    kind = Column(String(12), nullable=False)  # call, sms, redirect
+    to = Column(String(64), nullable=False)
+    detail = Column(Text)

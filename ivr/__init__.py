@@ -8,9 +8,9 @@ from flask import Flask
 from careline.config import Settings
 
 
-def create_app(settings: Settings | None = None, rasa=None, translator=None) -> Flask:
+def create_app(settings: Settings | None = None, rasa=None, translator=None, gateway=None) -> Flask:
     """Build the webhook app. Tests pass their own settings and, if they like, a fake Rasa client."""
-    from ivr import api, sms, voice
+    from ivr import api, nurse, sms, voice
     from ivr.assistant import Assistant
     from ivr.rasa_client import RasaClient
     from ivr.store import Store
@@ -20,11 +20,12 @@ def create_app(settings: Settings | None = None, rasa=None, translator=None) -> 
     app.config["SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
     store = Store(settings.database_url)
-    app.extensions["assistant"] = Assistant(settings, store, rasa or RasaClient(settings.rasa_url, settings.rasa_timeout_seconds), translator)
+    app.extensions["assistant"] = Assistant(settings, store, rasa or RasaClient(settings.rasa_url, settings.rasa_timeout_seconds), translator, gateway)
     _warm_up()
     app.register_blueprint(voice.bp)
     app.register_blueprint(sms.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(nurse.bp)
     logging.getLogger(__name__).info("webhook ready (database: %s)", settings.database_url.split(":", 1)[0])
     return app
 

@@ -36,6 +36,19 @@ class Keyword:
     language: str | None
 
 
+def is_yes(text: str, language: str) -> bool:
+    """A spoken or typed yes, judged by the NLU (affirm is trained in every language)."""
+    from flask import current_app
+
+    if not text.strip():
+        return False
+    try:
+        parsed = current_app.extensions["assistant"].rasa.parse(text)
+    except RasaUnavailable:
+        return False
+    return (parsed.get("intent") or {}).get("name") == "affirm"
+
+
 def carrier_keyword(text: str) -> Keyword | None:
     """STOP / START / HELP and their synonyms, in English or in any supported language.
 
@@ -57,13 +70,15 @@ def carrier_keyword(text: str) -> Keyword | None:
 
 
 class Assistant:
-    def __init__(self, settings: Settings, store: Store, rasa: RasaClient, translator=None):
+    def __init__(self, settings: Settings, store: Store, rasa: RasaClient, translator=None, gateway=None):
+        from careline.gateway import gateway_for
         from careline.translation import MachineTranslator
 
         self.settings = settings
         self.store = store
         self.rasa = rasa
         self.translator = translator or MachineTranslator(settings.database_url, timeout=settings.translate_timeout_seconds)
+        self.gateway = gateway or gateway_for(settings)
 
     def hash(self, value: str) -> str:
         return pseudonym(value or "", self.settings.privacy_key)
@@ -92,6 +107,10 @@ class Assistant:
             else:
                 reply = self._converse(state, text, language, "sms", caller)
                 reply.hint = hint if reply.language == language else None
+                if reply.handoff and reply.handoff.get("kind") == "callback":
+                    from ivr.nurse import open_handoff
+
+                    reply.handoff_id = open_handoff(self, reply.handoff, channel="sms", language=reply.language, phone=phone)
                 if (state.get("language_source") or "").startswith("foreign-"):
                     state["language_source"] = None
         state.update(language=reply.language, language_source="switch" if reply.language_changed else state.get("language_source") or ("stored" if stored else "identified"))
@@ -180,11 +199,26 @@ class Assistant:
         else:
             text = digits
         reply = self._converse(state, text, language, "voice", self.hash(caller_phone) if caller_phone else None)
+        if reply.handoff and reply.handoff.get("kind") == "warm_transfer":
+            self._warm_transfer(reply, caller_phone, call_sid)
         if reply.language_changed:
             state["language_source"] = "switch"
         state["language"] = reply.language
         self.remember_prompt(state, reply)
         return reply
+
+    def _warm_transfer(self, reply: Reply, caller_phone: str, call_sid: str) -> None:
+        """Open the handoff and dial the nurse; if the gateway fails, dial the nurse line directly."""
+        from ivr.nurse import open_handoff, start_warm_transfer
+
+        reply.handoff_id = open_handoff(self, reply.handoff, channel="voice", language=reply.language, phone=caller_phone, call_sid=call_sid)
+        try:
+            start_warm_transfer(self, reply.handoff_id, reply.language)
+        except Exception as exc:  # noqa: BLE001 - Twilio REST down: a plain transfer still reaches a nurse
+            log.error("warm transfer could not start (%s); dialling the nurse line", type(exc).__name__)
+            reply.handoff_id = None
+            reply.transfer = "nurse_line"
+            reply.texts = [catalog.text("nurse", reply.language, "voice")]
 
     def no_input(self, state: dict, language: str) -> Reply:
         """Silence: reprompt, then a simpler menu, then Member Services."""

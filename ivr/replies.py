@@ -28,6 +28,8 @@ class Reply:
     safety: str | None = None
     language_changed: bool = False
     hint: str | None = None
+    handoff: dict | None = None  # a nurse handoff to open (warm transfer or callback)
+    handoff_id: int | None = None
 
     def sms_body(self) -> str:
         body = "\n\n".join(t for t in self.texts if t)
@@ -78,6 +80,7 @@ def from_bot(messages: list[dict], language: str, channel: str, settings: Settin
         reply.hangup = reply.hangup or bool(custom.get("hangup"))
         reply.expects_digits = custom.get("expects") == "digits"
         reply.safety = custom.get("safety") or reply.safety
+        reply.handoff = custom.get("handoff") or reply.handoff
     if not reply.texts:
         reply.texts.append(catalog.text("rephrase", reply.language, channel))
     return reply

@@ -28,6 +28,10 @@ def _numbers() -> dict[str, str]:
 
 def render(reply: Reply, turn: int):
     """A reply as the TwiML of one turn, dialling the right line when the reply transfers."""
+    if reply.handoff_id:
+        from ivr.nurse import caller_waits
+
+        return caller_waits(reply.texts, reply.language, reply.handoff_id)
     number = _numbers().get(reply.transfer) if reply.transfer else None
     whisper = url_for("voice.whisper", lang=reply.language, reason=reply.transfer or "") if number else None
     if reply.transfer and not languages()[reply.language].has_voice:
