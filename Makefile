@@ -11,7 +11,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test setup db train eval bench talk lint clean
+.PHONY: run test setup browser db train eval bench talk lint clean
 
 run: setup db train
 	$(PY) -m careline.processes
@@ -19,7 +19,13 @@ run: setup db train
 test: setup db train
 	$(PY) -m pytest
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed browser
+
+# The nurse console is tested in Debian's chromium (Playwright drives it; nothing is downloaded at run time).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { echo "Installing Debian's chromium for the console's browser test"; \
+	  (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1)) \
+	  || echo "chromium could not be installed: the browser test will be skipped, with the reason"; }
 
 $(VENV)/.installed: requirements.txt
 	@if [ -z "$(PYTHON310)" ] || ! "$(PYTHON310)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then \

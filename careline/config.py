@@ -37,6 +37,11 @@ class Settings:
     plan_number: str = "+18885550100"
     # Key for the one-way hashes that stand in for phone numbers and call ids in logs and in Rasa.
     privacy_key: str = "dev-privacy-key"
+    # Signs the nurse console's session cookie.
+    secret_key: str = "dev-secret-key"
+    # Password of the demo nurse account that `make run` seeds (development only).
+    demo_nurse_password: str = "demo-nurse-password"
+    console_session_minutes: int = 30
     rasa_timeout_seconds: float = 8.0
     translate_timeout_seconds: float = 2.0
     extra: dict = field(default_factory=dict)
@@ -57,6 +62,8 @@ class Settings:
             "INTERPRETER_NUMBER": "interpreter_number",
             "PLAN_NUMBER": "plan_number",
             "PRIVACY_KEY": "privacy_key",
+            "SECRET_KEY": "secret_key",
+            "DEMO_NURSE_PASSWORD": "demo_nurse_password",
         }
         values: dict = {attr: env[name] for name, attr in names.items() if env.get(name)}
         if env.get("PORT"):

@@ -163,6 +163,7 @@ class Handoff(Base):
     reason_english = Column(Text)
     reason_machine_translated = Column(Boolean, nullable=False, default=False)
     red_flags = Column(String(40), nullable=False, default="none")
+    nurse_id = Column(Integer)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
@@ -176,3 +177,14 @@ class OutboundRecord(Base):
     kind = Column(String(12), nullable=False)  # call, sms, redirect
     to = Column(String(64), nullable=False)
     detail = Column(Text)
+
+
+class Nurse(Base):
+    """A nurse who may sign in to the console."""
+
+    __tablename__ = "nurses"
+    id = Column(Integer, primary_key=True)
+    username = Column(String(80), nullable=False, unique=True)
+    display_name = Column(String(120), nullable=False)
+    password_hash = Column(String(256), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)

@@ -14,7 +14,7 @@ from careline import PACKAGE_DIR
 from careline.config import Settings
 from careline.db import migrate, pseudonym, session_scope
 from careline.languages import languages
-from careline.models import Benefit, BenefitText, ClassSession, Member
+from careline.models import Benefit, BenefitText, ClassSession, Member, Nurse
 
 log = logging.getLogger(__name__)
 DATA = PACKAGE_DIR / "seed_data"
@@ -31,7 +31,7 @@ def benefit_texts(language: str) -> dict:
 
 def seed(settings: Settings) -> dict[str, int]:
     """Insert what is missing; return how many rows of each kind were added."""
-    added = {"members": 0, "benefits": 0, "benefit_texts": 0, "class_sessions": 0}
+    added = {"members": 0, "benefits": 0, "benefit_texts": 0, "class_sessions": 0, "nurses": 0}
     with session_scope(settings.database_url) as session:
         known_members = set(session.scalars(select(Member.member_number)))
         for row in _load("members.yml"):
@@ -51,6 +51,11 @@ def seed(settings: Settings) -> dict[str, int]:
                 if (code, language) not in known_texts:
                     session.add(BenefitText(benefit_code=code, language=language, **fields))
                     added["benefit_texts"] += 1
+        if session.scalar(select(Nurse.id).limit(1)) is None and settings.demo_nurse_password:
+            from werkzeug.security import generate_password_hash
+
+            session.add(Nurse(username="nurse.demo", display_name="Demo Nurse", password_hash=generate_password_hash(settings.demo_nurse_password)))
+            added["nurses"] += 1
         if session.scalar(select(ClassSession.id).limit(1)) is None:
             today = dt.date.today()
             for row in _load("classes.yml"):

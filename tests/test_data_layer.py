@@ -52,7 +52,7 @@ def test_migrate_and_seed_are_repeatable_and_keep_operator_edits(db_settings):
         row = session.scalars(select(BenefitText).where(BenefitText.benefit_code == "dental", BenefitText.language == "en")).one()
         row.limits = "Edited by an operator."
     migrate(db_settings.database_url)
-    assert seed(db_settings) == {"members": 0, "benefits": 0, "benefit_texts": 0, "class_sessions": 0}
+    assert seed(db_settings) == {"members": 0, "benefits": 0, "benefit_texts": 0, "class_sessions": 0, "nurses": 0}
     with session_scope(db_settings.database_url) as session:
         assert session.scalar(select(BenefitText.limits).where(BenefitText.benefit_code == "dental", BenefitText.language == "en")) == "Edited by an operator."
         member = session.scalars(select(Member).where(Member.member_number == "900000003")).one()

@@ -1,0 +1,130 @@
+"""The nurse console: sign in, watch the queue of warm transfers and callbacks live, accept, complete.
+
+No member data without a signed-in nurse; sessions expire; every view of a member's handoff is
+written to the audit log.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hmac
+import secrets
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from careline.config import display_phone
+from careline.db import session_scope
+from careline.languages import languages
+from careline.models import AuditEntry, Handoff, Member, Nurse, utcnow
+
+bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
+OPEN = ("ringing", "callback_queued", "accepted")
+
+
+def _db() -> str:
+    return current_app.config["SETTINGS"].database_url
+
+
+def nurse_required(view):
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        if not session.get("nurse_id"):
+            if request.path.endswith(".json"):
+                abort(401)
+            return redirect(url_for("console.login"))
+        return view(*args, **kwargs)
+
+    return checked
+
+
+def _csrf_ok() -> bool:
+    return hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "-"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with a nurse account."""
+    error = None
+    if request.method == "POST":
+        with session_scope(_db()) as db:
+            nurse = db.scalars(select(Nurse).where(Nurse.username == request.form.get("username", ""), Nurse.active.is_(True))).first()
+            ok = nurse is not None and check_password_hash(nurse.password_hash, request.form.get("password", ""))
+            nurse_id, name = (nurse.id, nurse.display_name) if ok else (None, None)
+        if ok:
+            session.clear()
+            session.permanent = True
+            session.update(nurse_id=nurse_id, nurse_name=name, csrf=secrets.token_urlsafe(24))
+            return redirect(url_for("console.queue"))
+        error = "Wrong user name or password."
+    return render_template("console/login.html", error=error), (401 if error else 200)
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("console.login"))
+
+
+@bp.get("/")
+@nurse_required
+def queue():
+    """The live queue page (rows come from /console/queue.json)."""
+    return render_template("console/queue.html", nurse_name=session.get("nurse_name"), csrf=session.get("csrf"))
+
+
+def _row(handoff: Handoff, member: Member | None, now: dt.datetime) -> dict:
+    waited = int((now - handoff.created_at).total_seconds() // 60)
+    return {
+        "id": handoff.id, "kind": handoff.kind.replace("_", " "), "status": handoff.status.replace("_", " "),
+        "language": languages()[handoff.language].english_name,
+        "verified": bool(handoff.verified), "member": f"{member.first_name} {member.last_name}" if member and handoff.verified else None,
+        "callback": display_phone(handoff.callback_number or ""), "reason": handoff.reason or "",
+        "reason_english": handoff.reason_english or "", "machine_translated": bool(handoff.reason_machine_translated),
+        "red_flags": handoff.red_flags, "waiting_minutes": waited, "mine": handoff.nurse_id == session.get("nurse_id"),
+    }
+
+
+@bp.get("/queue.json")
+@nurse_required
+def queue_json():
+    """Open handoffs, oldest first; every member shown is written to the audit log."""
+    now = utcnow()
+    with session_scope(_db()) as db:
+        handoffs = db.scalars(select(Handoff).where(Handoff.status.in_(OPEN)).order_by(Handoff.id)).all()
+        rows = []
+        for handoff in handoffs:
+            member = db.get(Member, handoff.member_id) if handoff.member_id else None
+            if member is not None:
+                db.add(AuditEntry(actor=f"nurse:{session['nurse_id']}", member_id=member.id, action="viewed", detail=f"console handoff {handoff.id}"))
+            rows.append(_row(handoff, member, now))
+    return jsonify(rows=rows)
+
+
+def _move(handoff_id: int, to: str, allowed: tuple[str, ...]):
+    if not _csrf_ok():
+        abort(400)
+    with session_scope(_db()) as db:
+        handoff = db.get(Handoff, handoff_id)
+        if handoff is None:
+            abort(404)
+        if handoff.status not in allowed:
+            return jsonify(error=f"this handoff is {handoff.status.replace('_', ' ')}"), 409
+        handoff.status, handoff.nurse_id = to, session["nurse_id"]
+        if handoff.member_id:
+            db.add(AuditEntry(actor=f"nurse:{session['nurse_id']}", member_id=handoff.member_id, action=to, detail=f"console handoff {handoff_id}"))
+    return redirect(url_for("console.queue"))
+
+
+@bp.post("/handoffs/<int:handoff_id>/accept")
+@nurse_required
+def accept(handoff_id: int):
+    """Take a callback (warm transfers are accepted on the phone, by pressing 1)."""
+    return _move(handoff_id, "accepted", ("callback_queued",))
+
+
+@bp.post("/handoffs/<int:handoff_id>/complete")
+@nurse_required
+def complete(handoff_id: int):
+    return _move(handoff_id, "completed", ("accepted",))

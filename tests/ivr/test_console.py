@@ -1,0 +1,65 @@
+"""Nurse console over HTTP: sign-in, no data without it, audit, accept and complete."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from careline.db import session_scope
+from careline.models import AuditEntry, Handoff, Member
+
+
+def add_handoff(database, **fields) -> int:
+    with session_scope(database.database_url) as session:
+        member = session.scalars(select(Member).where(Member.member_number == "900000002")).one()
+        handoff = Handoff(kind="callback", status="callback_queued", channel="sms", language="es", member_id=member.id, verified=True,
+                          callback_number="+12135550102", reason="tengo fiebre", reason_english="I have a fever",
+                          reason_machine_translated=True, red_flags="none (screened)", **fields)
+        session.add(handoff)
+        session.flush()
+        return handoff.id
+
+
+def sign_in(client, password="demo-nurse-password"):
+    return client.post("/console/login", data={"username": "nurse.demo", "password": password})
+
+
+def csrf(client) -> str:
+    with client.session_transaction() as session:
+        return session["csrf"]
+
+
+def test_no_member_data_without_sign_in(client, database):
+    add_handoff(database)
+    assert client.get("/console/queue.json").status_code == 401
+    assert client.get("/console/").status_code == 302
+    assert sign_in(client, "wrong").status_code == 401
+
+
+def test_queue_shows_context_and_audits_the_view(client, database):
+    handoff_id = add_handoff(database)
+    assert sign_in(client).status_code == 302
+    rows = client.get("/console/queue.json").get_json()["rows"]
+    assert rows == [{**rows[0], "id": handoff_id, "language": "Spanish", "verified": True, "member": "Benito Ficticio",
+                     "reason": "tengo fiebre", "reason_english": "I have a fever", "machine_translated": True, "callback": "1-213-555-0102"}]
+    with session_scope(database.database_url) as session:
+        audit = session.scalars(select(AuditEntry).where(AuditEntry.action == "viewed")).all()
+        assert len(audit) == 1 and audit[0].actor.startswith("nurse:")
+
+
+def test_accept_then_complete_needs_csrf(client, database):
+    handoff_id = add_handoff(database)
+    sign_in(client)
+    assert client.post(f"/console/handoffs/{handoff_id}/accept", data={"csrf": "forged"}).status_code == 400
+    assert client.post(f"/console/handoffs/{handoff_id}/accept", data={"csrf": csrf(client)}).status_code == 302
+    assert client.post(f"/console/handoffs/{handoff_id}/accept", data={"csrf": csrf(client)}).status_code == 409
+    assert client.post(f"/console/handoffs/{handoff_id}/complete", data={"csrf": csrf(client)}).status_code == 302
+    with session_scope(database.database_url) as session:
+        assert session.get(Handoff, handoff_id).status == "completed"
+    assert client.get("/console/queue.json").get_json()["rows"] == []
+
+
+def test_session_expires(app, client, database):
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(seconds=-1)
+    sign_in(client)
+    assert client.get("/console/queue.json").status_code == 401
