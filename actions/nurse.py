@@ -28,10 +28,13 @@ def handoff_context(tracker: Tracker) -> dict[str, Any]:
 
 def last_offer(tracker: Tracker) -> str | None:
     """What the assistant offered in its previous turn, if anything (e.g. a nurse callback)."""
-    for event in reversed(tracker.events[:-1] if tracker.events else []):
+    users_seen = 0
+    for event in reversed(tracker.events or []):
         if event.get("event") == "user":
-            return None
-        if event.get("event") == "bot":
+            users_seen += 1
+            if users_seen == 2:
+                return None
+        elif event.get("event") == "bot" and users_seen == 1:
             offer = ((event.get("data") or {}).get("custom") or {}).get("offer")
             if offer:
                 return offer

@@ -198,4 +198,28 @@ def test_voice_menu_reaches_each_language_with_a_voice(live_client, code):
     assert greeting.find("./Gather/Say").get("voice") == language.voice
     caller.turn = 1
     answer = caller.answer(SpeechResult=_first_example(code, "plan_opt_out"))
-    assert "Medi-Cal" in spoken(answer) or "ميدي" in spoken(answer)
+    from careline import catalog
+
+    assert catalog.text("plan_opt_out", code, "voice") in spoken(answer)
+
+
+def test_sms_nurse_callback_through_the_real_dialogue(live_client, e2e_settings):
+    from careline.models import Handoff
+
+    texter = Texter(live_client, "+12135550102")  # Spanish-speaking member on file
+    offer = texter("quiero hablar con una enfermera")
+    assert "YES" in offer and "30 minutos" in offer
+    confirmed = texter("si por favor")
+    assert "30 minutos" in confirmed
+    with session_scope(e2e_settings.database_url) as session:
+        row = session.scalars(select(Handoff).where(Handoff.callback_number == "+12135550102")).one()
+        assert (row.kind, row.status, row.language) == ("callback", "callback_queued", "es")
+        assert "enfermera" in row.reason
+
+
+def test_voice_nurse_request_waits_in_a_conference(live_client, e2e_settings):
+    caller = Caller(live_client, "+12135550112")
+    caller.post("/voice/incoming")
+    root = caller.answer(SpeechResult="I need to talk to a nurse")
+    assert root.find("./Dial/Conference").text.startswith("nurse-")
+    assert "calling a nurse" in spoken(root)
