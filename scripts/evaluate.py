@@ -108,6 +108,10 @@ async def evaluate(model_path: str) -> int:
 
 def main() -> None:
     logging.basicConfig(level=logging.ERROR)
+    import structlog
+
+    # Rasa's structured logger prints every parsed text at debug level unless told otherwise.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default=None)
     args = parser.parse_args()
