@@ -11,7 +11,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test setup browser db train eval bench talk lint clean
+.PHONY: run test setup browser contract-tools db train eval bench talk lint clean
 
 run: setup db train
 	$(PY) -m careline.processes
@@ -19,7 +19,13 @@ run: setup db train
 test: setup db train
 	$(PY) -m pytest
 
-setup: $(VENV)/.installed browser
+setup: $(VENV)/.installed browser contract-tools
+
+# Prism and Twilio's OpenAPI spec for the gateway's contract test (exact versions, from the npm registry).
+contract-tools:
+	@[ -x .tools/node_modules/.bin/prism ] || { echo "Installing Prism and the Twilio OpenAPI spec into .tools/"; \
+	  npm install --prefix .tools --silent --no-audit --no-fund @stoplight/prism-cli@5.14.2 @twilio-alpha/mcp@0.7.0 >/dev/null 2>&1 \
+	  || echo "npm could not install them: the contract test will be skipped, with the reason"; }
 
 # The nurse console is tested in Debian's chromium (Playwright drives it; nothing is downloaded at run time).
 browser:

@@ -56,9 +56,10 @@ class TwilioTransport:
         self.from_number = from_number
 
     def call(self, to: str, url: str, status_callback: str, timeout: int = 30) -> str:
+        # Twilio posts the status callback when the call ends (its default event), which is the one we
+        # need: no-answer, busy, failed or completed.
         call = self.client.calls.create(to=to, from_=self.from_number, url=url, method="POST", timeout=timeout,
-                                        status_callback=status_callback, status_callback_method="POST",
-                                        status_callback_event=["completed"])
+                                        status_callback=status_callback, status_callback_method="POST")
         return call.sid
 
     def redirect(self, call_sid: str, url: str) -> None:
