@@ -105,6 +105,8 @@ class Conversation(Base):
     last_prompt = Column(Text)
     keypad_menu = Column(Text)
     expects_digits = Column(Boolean, nullable=False, default=False)
+    # Categories the emergency screen found in this conversation (for the nurse's handoff).
+    safety_hits = Column(String(40))
     no_input_count = Column(Integer, nullable=False, default=0)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
@@ -163,6 +165,8 @@ class Handoff(Base):
     reason_english = Column(Text)
     reason_machine_translated = Column(Boolean, nullable=False, default=False)
     red_flags = Column(String(40), nullable=False, default="none")
+    # The conversation so far, as the nurse reads it: JSON list of [speaker, text] (assistant lines in English).
+    conversation = Column(Text)
     nurse_id = Column(Integer)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)

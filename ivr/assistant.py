@@ -110,7 +110,7 @@ class Assistant:
                 if reply.handoff and reply.handoff.get("kind") == "callback":
                     from ivr.nurse import open_handoff
 
-                    reply.handoff_id = open_handoff(self, reply.handoff, channel="sms", language=reply.language, phone=phone)
+                    reply.handoff_id = open_handoff(self, reply.handoff, channel="sms", language=reply.language, phone=phone, sender=state["key"], earlier_flags=state.get("safety_hits"))
                 if (state.get("language_source") or "").startswith("foreign-"):
                     state["language_source"] = None
         state.update(language=reply.language, language_source="switch" if reply.language_changed else state.get("language_source") or ("stored" if stored else "identified"))
@@ -200,18 +200,18 @@ class Assistant:
             text = digits
         reply = self._converse(state, text, language, "voice", self.hash(caller_phone) if caller_phone else None)
         if reply.handoff and reply.handoff.get("kind") == "warm_transfer":
-            self._warm_transfer(reply, caller_phone, call_sid)
+            self._warm_transfer(reply, caller_phone, call_sid, state["key"])
         if reply.language_changed:
             state["language_source"] = "switch"
         state["language"] = reply.language
         self.remember_prompt(state, reply)
         return reply
 
-    def _warm_transfer(self, reply: Reply, caller_phone: str, call_sid: str) -> None:
+    def _warm_transfer(self, reply: Reply, caller_phone: str, call_sid: str, sender: str) -> None:
         """Open the handoff and dial the nurse; if the gateway fails, dial the nurse line directly."""
         from ivr.nurse import open_handoff, start_warm_transfer
 
-        reply.handoff_id = open_handoff(self, reply.handoff, channel="voice", language=reply.language, phone=caller_phone, call_sid=call_sid)
+        reply.handoff_id = open_handoff(self, reply.handoff, channel="voice", language=reply.language, phone=caller_phone, call_sid=call_sid, sender=sender, earlier_flags=self.store.conversation(sender, "voice").get("safety_hits"))
         try:
             start_warm_transfer(self, reply.handoff_id, reply.language)
         except Exception as exc:  # noqa: BLE001 - Twilio REST down: a plain transfer still reaches a nurse
@@ -243,6 +243,8 @@ class Assistant:
         category = screen(text, language)
         if category:
             self.store.record_safety(language, category, channel)
+            state["safety_hits"] = ",".join(sorted(set(filter(None, (state.get("safety_hits") or "").split(","))) | {category}))
+            self.store.save_conversation(state)
             transfer = "nurse_line" if channel == "voice" else None
             return single(category, language, channel, self.settings, safety=category, transfer=transfer)
         if not text:

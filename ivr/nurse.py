@@ -34,9 +34,42 @@ def absolute(endpoint: str, **values) -> str:
     return base.rstrip("/") + url_for(endpoint, **values)
 
 
-def open_handoff(assistant, context: dict, *, channel: str, language: str, phone: str, call_sid: str | None = None) -> int:
+def conversation_so_far(assistant, sender: str, language: str, earlier_flags: str | None = None, limit: int = 12) -> tuple[list[list[str]], str]:
+    """The last lines of the conversation for the nurse (the assistant's in English), and the emergency
+    screen's verdict over everything the member said in it."""
+    from careline.safety import screen
+
+    try:
+        events = assistant.rasa.events(sender)
+    except Exception:  # noqa: BLE001 - the handoff goes ahead without the transcript
+        events = []
+    lines: list[list[str]] = []
+    # Messages the screen caught never reached Rasa; the conversation row remembers them.
+    flags: set[str] = set(filter(None, (earlier_flags or "").split(",")))
+    for event in events:
+        if event.get("event") == "user" and event.get("text") and not str(event["text"]).startswith("/"):
+            lines.append(["member", event["text"]])
+            found = screen(event["text"], language)
+            if found:
+                flags.add(found)
+        elif event.get("event") == "bot":
+            custom = (event.get("data") or {}).get("custom") or {}
+            if custom.get("key"):
+                try:
+                    lines.append(["assistant", catalog.text(custom["key"], "en", "sms", **(custom.get("params") or {}))])
+                except catalog.MissingText:
+                    continue
+    verdict = ("found earlier: " + ", ".join(sorted(flags))) if flags else "none (screened)"
+    return lines[-limit:], verdict
+
+
+def open_handoff(assistant, context: dict, *, channel: str, language: str, phone: str, call_sid: str | None = None,
+                 sender: str | None = None, earlier_flags: str | None = None) -> int:
     """Record a handoff with everything the nurse needs; translate the reason when Google answers."""
+    import json
+
     reason = (context.get("reason") or "").strip()
+    transcript, red_flags = conversation_so_far(assistant, sender, language, earlier_flags) if sender else ([], "none (screened)")
     english = assistant.translator.translate(reason, target="en", source=language) if reason and language != "en" else None
     kind = context.get("kind", "callback")
     with session_scope(assistant.settings.database_url) as session:
@@ -44,7 +77,8 @@ def open_handoff(assistant, context: dict, *, channel: str, language: str, phone
             kind=kind, status="ringing" if kind == "warm_transfer" else "callback_queued", channel=channel, language=language,
             member_id=context.get("member_ref"), verified=bool(context.get("verified")), callback_number=phone or None,
             call_sid=call_sid, reason=reason, reason_english=english.text if english else (reason if language == "en" else None),
-            reason_machine_translated=bool(english and english.machine), red_flags="none (screened)",
+            reason_machine_translated=bool(english and english.machine), red_flags=red_flags[:40],
+            conversation=json.dumps(transcript, ensure_ascii=False),
         )
         session.add(handoff)
         session.flush()

@@ -46,6 +46,15 @@ class RasaClient:
             raise RasaUnavailable(type(exc).__name__) from exc
         return response.json()
 
+    def events(self, sender: str) -> list[dict]:
+        """The conversation's events so far (for the nurse's handoff context)."""
+        try:
+            response = self._http.get(f"{self.base_url}/conversations/{sender}/tracker", params={"include_events": "ALL"}, timeout=self.timeout)
+            response.raise_for_status()
+        except requests.RequestException as exc:
+            raise RasaUnavailable(type(exc).__name__) from exc
+        return response.json().get("events") or []
+
     def healthy(self) -> bool:
         try:
             return self._http.get(f"{self.base_url}/status", timeout=2).status_code == 200

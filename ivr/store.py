@@ -84,11 +84,11 @@ class Store:
     def _read_conversation(session, key: str, channel: str) -> dict:
         row = session.get(Conversation, key)
         if row is None:
-            return {"key": key, "channel": channel, "language": None, "language_source": None, "last_prompt": None, "keypad_menu": None, "expects_digits": False, "no_input_count": 0}
+            return {"key": key, "channel": channel, "language": None, "language_source": None, "last_prompt": None, "keypad_menu": None, "expects_digits": False, "no_input_count": 0, "safety_hits": None}
         return {
             "key": row.key, "channel": row.channel, "language": row.language, "language_source": row.language_source,
             "last_prompt": row.last_prompt, "keypad_menu": json.loads(row.keypad_menu) if row.keypad_menu else None,
-            "no_input_count": row.no_input_count, "expects_digits": bool(row.expects_digits),
+            "no_input_count": row.no_input_count, "expects_digits": bool(row.expects_digits), "safety_hits": row.safety_hits,
         }
 
     def save_conversation(self, state: dict) -> None:
@@ -107,6 +107,7 @@ class Store:
         row.keypad_menu = json.dumps(state["keypad_menu"]) if state.get("keypad_menu") else None
         row.no_input_count = state.get("no_input_count") or 0
         row.expects_digits = bool(state.get("expects_digits"))
+        row.safety_hits = state.get("safety_hits")
 
     # --- consent and safety -------------------------------------------------------------------
     def record_consent(self, phone_hash: str, status: str, keyword: str) -> None:

@@ -36,6 +36,15 @@ class FakeRasa:
         self.sent.append((sender, text, metadata))
         return list(self.answers)
 
+    def events(self, sender):
+        """A tracker's events as Rasa would give them: each member message, then the bot's answers."""
+        events = []
+        for who, text, _ in self.sent:
+            if who == sender:
+                events.append({"event": "user", "text": text})
+                events.extend({"event": "bot", "data": {"custom": answer["custom"]}} for answer in self.answers)
+        return events
+
     def parse(self, text):
         from ivr.rasa_client import RasaUnavailable
 

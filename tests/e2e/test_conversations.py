@@ -215,6 +215,11 @@ def test_sms_nurse_callback_through_the_real_dialogue(live_client, e2e_settings)
         row = session.scalars(select(Handoff).where(Handoff.callback_number == "+12135550102")).one()
         assert (row.kind, row.status, row.language) == ("callback", "callback_queued", "es")
         assert "enfermera" in row.reason
+        import json
+
+        lines = json.loads(row.conversation)  # read back from Rasa's tracker: the member's words, our lines in English
+        assert ["member", "quiero hablar con una enfermera"] in lines
+        assert any(speaker == "assistant" and "nurse" in said.lower() for speaker, said in lines)
 
 
 def test_voice_nurse_request_waits_in_a_conference(live_client, e2e_settings):

@@ -120,3 +120,17 @@ def test_sms_nurse_callback_is_queued_with_the_number_that_texted(text, rasa, da
     assert "within 30 minutes" in confirmed
     row = handoffs(database)[0]
     assert (row.kind, row.status, row.channel, row.callback_number, row.reason_english) == ("callback", "callback_queued", "sms", "+13105550160", "I have a fever and feel dizzy")
+
+
+def test_handoff_carries_the_conversation_and_earlier_red_flags(text, rasa, database):
+    phone = "+13105550161"
+    assert "911" in text("my chest hurts", phone=phone)  # screened: never reaches Rasa
+    rasa.answers = [{"custom": {"key": "nurse_callback_offer", "offer": "nurse_callback"}}]
+    text("can a nurse call me", phone=phone)
+    rasa.answers = [{"custom": {"key": "nurse_callback_queued", "handoff": {"kind": "callback", "reason": "can a nurse call me", "verified": False, "member_ref": None}}}]
+    text("yes", phone=phone)
+    row = handoffs(database)[0]
+    assert row.red_flags == "found earlier: emergency"
+    lines = json.loads(row.conversation)
+    assert ["member", "can a nurse call me"] in lines
+    assert any(speaker == "assistant" and "within 30 minutes" in said for speaker, said in lines)
