@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import hmac
+import json
 import secrets
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
@@ -83,7 +83,7 @@ def _row(handoff: Handoff, member: Member | None, now: dt.datetime) -> dict:
         "verified": bool(handoff.verified), "member": f"{member.first_name} {member.last_name}" if member and handoff.verified else None,
         "callback": display_phone(handoff.callback_number or ""), "reason": handoff.reason or "",
         "reason_english": handoff.reason_english or "", "machine_translated": bool(handoff.reason_machine_translated),
-        "red_flags": handoff.red_flags, "waiting_minutes": waited, "conversation": json.loads(handoff.conversation or "[]"), "mine": handoff.nurse_id == session.get("nurse_id"),
+        "red_flags": handoff.red_flags, "waiting_minutes": waited, "conversation": json.loads(handoff.conversation or "[]"), "mine": handoff.nurse_id in (None, session.get("nurse_id")),
     }
 
 

@@ -58,6 +58,40 @@ def show_voice(root: ElementTree.Element) -> tuple[str | None, bool]:
     return action, expects_digits
 
 
+def _latest_outbound(settings: Settings) -> int:
+    from sqlalchemy import func, select
+
+    from careline.db import session_scope
+    from careline.models import OutboundRecord
+
+    try:
+        with session_scope(settings.database_url) as session:
+            return session.scalar(select(func.max(OutboundRecord.id))) or 0
+    except Exception:  # noqa: BLE001
+        return 0
+
+
+def show_outbound(settings: Settings, after_id: int) -> int:
+    """Print what the local transport recorded instead of calling or texting (no Twilio credentials)."""
+    import json
+
+    from sqlalchemy import select
+
+    from careline.db import session_scope
+    from careline.models import OutboundRecord
+
+    try:
+        with session_scope(settings.database_url) as session:
+            rows = session.scalars(select(OutboundRecord).where(OutboundRecord.id > after_id).order_by(OutboundRecord.id)).all()
+            for row in rows:
+                detail = json.loads(row.detail or "{}")
+                print(f"  📤 (local transport) {row.kind} {row.to} -> {detail.get('url') or detail.get('body', '')}")
+                after_id = row.id
+    except Exception:  # noqa: BLE001 - a simulator convenience, never a reason to stop
+        pass
+    return after_id
+
+
 def main(argv: list[str] | None = None) -> None:
     settings = Settings.from_env()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -89,6 +123,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     print(f"Calling the assistant at {args.url} from {caller}. '#digits' presses keys, empty line is silence.")
     call_sid = f"CA{uuid.uuid4().hex}"
+    seen = _latest_outbound(settings)
     action, _ = show_voice(phone.post("/voice/incoming", {"CallSid": call_sid}))
     while action:
         line = ask("caller> ")
@@ -101,6 +136,7 @@ def main(argv: list[str] | None = None) -> None:
             params["SpeechResult"] = line.strip()
             params["Confidence"] = "0.9"
         action, _ = show_voice(phone.post(action, params))
+        seen = show_outbound(settings, seen)
     print("(call ended)")
 
 
