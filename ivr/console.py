@@ -18,7 +18,7 @@ from werkzeug.security import check_password_hash
 from careline.config import display_phone
 from careline.db import session_scope
 from careline.languages import languages
-from careline.models import AuditEntry, Handoff, Member, Nurse, utcnow
+from careline.models import AuditEntry, Handoff, Member, Nurse, OutboundRecord, utcnow
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 OPEN = ("ringing", "callback_queued", "accepted")
@@ -100,7 +100,14 @@ def queue_json():
             if member is not None:
                 db.add(AuditEntry(actor=f"nurse:{session['nurse_id']}", member_id=member.id, action="viewed", detail=f"console handoff {handoff.id}"))
             rows.append(_row(handoff, member, now))
-    return jsonify(rows=rows)
+        outbound = []
+        if not current_app.config["SETTINGS"].twilio_account_sid:
+            # No Twilio credentials: show what the local transport recorded instead of sending.
+            for record in db.scalars(select(OutboundRecord).order_by(OutboundRecord.id.desc()).limit(10)):
+                detail = json.loads(record.detail or "{}")
+                outbound.append({"at": record.at.strftime("%H:%M:%S"), "kind": record.kind, "to": record.to,
+                                 "what": detail.get("url") or detail.get("body") or ""})
+    return jsonify(rows=rows, outbound=outbound)
 
 
 def _move(handoff_id: int, to: str, allowed: tuple[str, ...]):

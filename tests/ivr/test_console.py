@@ -47,6 +47,15 @@ def test_queue_shows_context_and_audits_the_view(client, database):
         assert len(audit) == 1 and audit[0].actor.startswith("nurse:")
 
 
+def test_outbound_of_the_local_transport_is_visible(client, database):
+    from careline.gateway import LocalTransport
+
+    LocalTransport(database.database_url, "+18885550100").call("+18885550111", "http://x/voice/nurse/whisper?handoff=1", "http://x/s")
+    sign_in(client)
+    outbound = client.get("/console/queue.json").get_json()["outbound"]
+    assert outbound[0]["kind"] == "call" and outbound[0]["to"] == "+18885550111" and "whisper" in outbound[0]["what"]
+
+
 def test_accept_then_complete_needs_csrf(client, database):
     handoff_id = add_handoff(database)
     sign_in(client)
