@@ -209,8 +209,12 @@ class Assistant:
 
     def _warm_transfer(self, reply: Reply, caller_phone: str, call_sid: str, sender: str) -> None:
         """Open the handoff and dial the nurse; if the gateway fails, dial the nurse line directly."""
-        from ivr.nurse import open_handoff, start_warm_transfer
+        from ivr.nurse import open_handoff, ringing_handoff_for_call, start_warm_transfer
 
+        existing = ringing_handoff_for_call(self.settings.database_url, call_sid)
+        if existing:
+            reply.handoff_id = existing  # the nurse is already being dialled: back to the same conference
+            return
         reply.handoff_id = open_handoff(self, reply.handoff, channel="voice", language=reply.language, phone=caller_phone, call_sid=call_sid, sender=sender, earlier_flags=self.store.conversation(sender, "voice").get("safety_hits"))
         try:
             start_warm_transfer(self, reply.handoff_id, reply.language)

@@ -106,9 +106,17 @@ def caller_waits(reply_texts: list[str], language: str, handoff_id: int) -> Voic
         response.say(text, voice=lang.voice, language=lang.say_language)
     dial = Dial()
     dial.conference(f"nurse-{handoff_id}", start_conference_on_enter=False, end_conference_on_exit=True,
-                    wait_url=url_for("nurse.hold", lang=language), wait_method="POST", beep=False)
+                    wait_url=url_for("nurse.hold", lang=language), wait_method="POST", beep=False,
+                    status_callback=url_for("nurse.conference_status", handoff=handoff_id), status_callback_method="POST",
+                    status_callback_event="leave")
     response.append(dial)
     return response
+
+
+def ringing_handoff_for_call(database_url: str, call_sid: str) -> int | None:
+    """A warm transfer already under way for this call (a second request must not dial twice)."""
+    with session_scope(database_url) as session:
+        return session.scalar(select(Handoff.id).where(Handoff.call_sid == call_sid, Handoff.status == "ringing").limit(1))
 
 
 def _handoff(handoff_id: int):
@@ -268,6 +276,23 @@ def interpreter():
     dial.conference(handoff.conference or f"nurse-{handoff.id}", start_conference_on_enter=False, end_conference_on_exit=False, beep=False)
     response.append(dial)
     return xml_response(response)
+
+
+@bp.post("/conference-status")
+@twilio_signed
+def conference_status():
+    """The caller left the conference while still waiting (hung up on hold): keep their request as a
+    callback, so that nothing is lost and the nurse's leg hears that no one is waiting any more."""
+    handoff_id = request.args.get("handoff", type=int) or 0
+    handoff, _ = _handoff(handoff_id)
+    if (handoff and request.form.get("StatusCallbackEvent") == "participant-leave"
+            and request.form.get("CallSid") == handoff.call_sid and handoff.status == "ringing"):
+        with session_scope(current_app.config["SETTINGS"].database_url) as session:
+            row = session.get(Handoff, handoff_id)
+            if row.status == "ringing":
+                row.kind, row.status = "callback", "callback_queued"
+        log.info("handoff %s: caller hung up while waiting; callback queued", handoff_id)
+    return ("", 204)
 
 
 @bp.post("/interpreter-status")

@@ -81,6 +81,44 @@ def report(label: str, latencies: list[float], seconds: float) -> dict:
     return figures
 
 
+def signed_post(session: requests.Session, url: str, params: dict) -> requests.Response:
+    return session.post(url, data=params, headers={"X-Twilio-Signature": twilio_signature(TOKEN, url, params)}, timeout=60)
+
+
+def nurse_figures(settings: Settings, calls: int = 20) -> None:
+    """Request-to-dial time of a warm transfer (the REST call goes to the local transport), and how long
+    the nurse's whisper takes to speak (at 150 words a minute)."""
+    from xml.etree import ElementTree
+
+    from sqlalchemy import select
+
+    from careline.db import session_scope
+    from careline.models import Handoff
+
+    base = "http://127.0.0.1:25000"
+    session = requests.Session()
+    latencies = []
+    for number in range(calls):
+        call_sid = f"CA{uuid.uuid4().hex}"
+        caller = "+12135550102" if number % 2 else "+12135550101"
+        speech = "quiero hablar con una enfermera, tengo fiebre y me duele la garganta" if number % 2 else "I need to talk to a nurse, I have a fever and my throat hurts"
+        signed_post(session, f"{base}/voice/incoming", {"CallSid": call_sid, "From": caller})
+        started = time.perf_counter()
+        response = signed_post(session, f"{base}/voice/gather?step=talk&turn=1", {"CallSid": call_sid, "From": caller, "SpeechResult": speech})
+        latencies.append(time.perf_counter() - started)
+        assert b"<Conference" in response.content, response.text[:300]
+    with session_scope(settings.database_url) as db:
+        ids = list(db.scalars(select(Handoff.id).order_by(Handoff.id.desc()).limit(calls)))
+    seconds = []
+    for handoff_id in ids:
+        root = ElementTree.fromstring(signed_post(session, f"{base}/voice/nurse/whisper?handoff={handoff_id}", {"CallSid": "CAbench"}).content)
+        words = sum(len((say.text or "").split()) for say in root.iter("Say"))
+        seconds.append(words / 2.5)
+    print(f"\nnurse warm transfer ({calls} calls, English and Spanish):")
+    print(f"  request to nurse dialled (whole turn, local transport): p50={percentile(latencies, 50) * 1000:.0f} ms  p95={percentile(latencies, 95) * 1000:.0f} ms  (goal < 1000 ms)")
+    print(f"  whisper spoken length at 150 words/min: median={statistics.median(seconds):.1f} s  max={max(seconds):.1f} s  (goal < 20 s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--levels", default="1,10,50")
@@ -120,6 +158,7 @@ def main() -> None:
             p95 = percentile(latencies, 95) * 1000
             english_p95 = english_p95 or p95
             print(f"  {code}: p95={p95:6.1f} ms  ({p95 / english_p95:.2f}x English)")
+        nurse_figures(settings)
         print("\nsafety screen on the labelled set (tests/data/safety):")
         for code in languages():
             phrases = yaml.safe_load((ROOT / "tests" / "data" / "safety" / f"{code}.yml").read_text(encoding="utf-8"))["phrases"]

@@ -134,3 +134,29 @@ def test_handoff_carries_the_conversation_and_earlier_red_flags(text, rasa, data
     lines = json.loads(row.conversation)
     assert ["member", "can a nurse call me"] in lines
     assert any(speaker == "assistant" and "within 30 minutes" in said for speaker, said in lines)
+
+
+def test_caller_hanging_up_on_hold_becomes_a_callback_and_the_nurse_is_told(twilio, rasa, database):
+    sid, root = start_call(twilio, rasa)
+    handoff = handoffs(database)[0]
+    assert "/voice/nurse/conference-status" in root.find("./Dial/Conference").get("statusCallback")
+    twilio(f"/voice/nurse/conference-status?handoff={handoff.id}", {"CallSid": sid, "StatusCallbackEvent": "participant-leave", "ConferenceSid": "CF1"})
+    row = handoffs(database)[0]
+    assert (row.kind, row.status) == ("callback", "callback_queued")
+    late = xml(twilio(f"/voice/nurse/whisper?handoff={handoff.id}", {"CallSid": "CAnurse"}))
+    assert "no longer waiting" in late.find("./Say").text
+
+
+def test_two_transfer_requests_in_one_call_dial_the_nurse_once(twilio, rasa, database):
+    sid, first = start_call(twilio, rasa)
+    again = xml(twilio("/voice/gather?step=talk&turn=2", {"CallSid": sid, "From": "+12135550101", "SpeechResult": "nurse nurse"}))
+    assert again.find("./Dial/Conference").text == first.find("./Dial/Conference").text
+    assert len(handoffs(database)) == 1 and len([r for r in outbound(database) if r[0] == "call"]) == 1
+
+
+def test_forged_status_callback_is_refused(twilio, rasa, database):
+    start_call(twilio, rasa)
+    handoff = handoffs(database)[0]
+    response = twilio(f"/voice/nurse/status?handoff={handoff.id}", {"CallSid": "CAnurse", "CallStatus": "no-answer"}, token="forged")
+    assert response.status_code == 403
+    assert handoffs(database)[0].status == "ringing"
