@@ -139,21 +139,25 @@ def _set_status(handoff_id: int, status: str, only_from: tuple[str, ...] | None 
         return True
 
 
-def whisper_text(handoff: Handoff, name: str | None) -> str:
+def whisper_text(handoff: Handoff, name: str | None, reason_words: int = 25) -> str:
+    """What the nurse hears before joining: short (goal under 20 s spoken); the console has the rest."""
     language = languages()[handoff.language].english_name
+    digits = "".join(ch for ch in (handoff.callback_number or "") if ch.isdigit())[-10:]
     parts = [
-        "Warm transfer from the Cal MediConnect assistant.",
-        f"Member verified: {name}." if name else "Caller not verified.",
-        f"Language: {language}." + (" An interpreter is being added." if handoff.language != "en" else ""),
-        f"Callback number: {' '.join(display_phone(handoff.callback_number or ''))}." if handoff.callback_number else "No callback number.",
+        "Nurse transfer.",
+        f"Verified member {name}." if name else "Not verified.",
+        f"Speaks {language}, interpreter joining." if handoff.language != "en" else "Speaks English.",
+        f"Callback {' '.join(digits[:3])}, {' '.join(digits[3:6])}, {' '.join(digits[6:])}." if len(digits) == 10 else "No callback number.",
     ]
-    if handoff.reason_english:
-        label = "Reason, machine translated" if handoff.reason_machine_translated else "Reason, in the caller's words"
-        parts.append(f"{label}: {handoff.reason_english}.")
+    reason = handoff.reason_english or ""
+    if reason:
+        words = reason.split()
+        short = " ".join(words[:reason_words]) + (" and more" if len(words) > reason_words else "")
+        parts.append(f"{'Machine translation' if handoff.reason_machine_translated else 'Says'}: {short}.")
     elif handoff.reason:
-        parts.append(f"Reason in {language}, not translated; the interpreter can help.")
-    parts.append(f"Emergency screen: {handoff.red_flags}.")
-    parts.append("Press 1 to accept, or 2 to decline.")
+        parts.append(f"Reason in {language} only.")
+    parts.append("Screen: clear." if handoff.red_flags.startswith("none") else f"Warning, screen {handoff.red_flags}.")
+    parts.append("Press 1 to accept, 2 to decline.")
     return " ".join(parts)
 
 

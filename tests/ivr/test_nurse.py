@@ -59,8 +59,9 @@ def test_nurse_hears_the_whisper_and_accepts(twilio, rasa, database):
     handoff = handoffs(database)[0]
     whisper = xml(twilio(f"/voice/nurse/whisper?handoff={handoff.id}", {"CallSid": "CAnurse"}))
     said = whisper.find("./Gather/Say").text
-    assert "not verified" in said and "English" in said and "ankle is swollen" in said and "Press 1" in said
-    assert "1 - 2 1 3" in said or "2 1 3" in said  # callback number, spoken digit by digit
+    assert "Not verified" in said and "English" in said and "ankle is swollen" in said and "Press 1" in said
+    assert "2 1 3, 5 5 5, 0 1 0 1" in said  # callback number, spoken digit by digit
+    assert len(said.split()) / 2.5 < 20  # under 20 seconds at 150 words a minute
     joined = xml(twilio(f"/voice/nurse/answer?handoff={handoff.id}", {"CallSid": "CAnurse", "Digits": "1"}))
     assert joined.find("./Dial/Conference").text == f"nurse-{handoff.id}"
     assert joined.find("./Dial/Conference").get("startConferenceOnEnter") == "true"
