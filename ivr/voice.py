@@ -78,8 +78,7 @@ def gather():
         if step == "language":
             chosen = assistant.choose_language(state, digits, speech)
             if chosen is None:
-                attempts = turn_number
-                if attempts >= MENU_ATTEMPTS:
+                if turn_number >= MENU_ATTEMPTS:
                     return render(Reply(texts=[catalog.text("no_input_transfer", "en", "voice")], language="en", transfer="member_services"), turn_number)
                 return twiml.language_menu(_action("language", turn_number + 1))
             if not languages()[chosen].has_voice:
@@ -87,8 +86,7 @@ def gather():
             greeting = assistant.greeting(chosen)
             assistant.remember_prompt(state, greeting)
             return render(greeting, turn_number)
-        language = state.get("language") or DEFAULT_LANGUAGE
-        return render(assistant.voice_turn(call_sid, caller, digits, speech), turn_number) if language else None
+        return render(assistant.voice_turn(call_sid, caller, digits, speech), turn_number)
 
     def fallback():
         state = assistant.store.conversation(f"voice-{assistant.hash(call_sid)}", "voice")
