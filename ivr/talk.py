@@ -53,6 +53,8 @@ def show_voice(root: ElementTree.Element) -> tuple[str | None, bool]:
             print(f"  ⌨  (listening: speech in {element.get('language')}, keypad{'; end with #' if expects_digits else ''})")
         elif element.tag == "Number":
             print(f"  ☎  transferring to {element.text}" + (" (whisper to the person answering)" if element.get("url") else ""))
+        elif element.tag == "Conference":
+            print(f"  ⏳ waiting in conference {element.text} (the hold message plays until a nurse accepts)")
         elif element.tag == "Hangup":
             print("  (the assistant hangs up)")
     return action, expects_digits
