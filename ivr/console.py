@@ -21,7 +21,9 @@ from careline.languages import languages
 from careline.models import AuditEntry, Handoff, Member, Nurse, OutboundRecord, utcnow
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
-OPEN = ("ringing", "callback_queued", "accepted")
+# A missed transfer stays in the queue until someone calls back: the caller may have hung up before
+# answering the callback offer, and the request must not be lost.
+OPEN = ("ringing", "missed", "callback_queued", "accepted")
 
 
 def _db() -> str:
@@ -129,7 +131,7 @@ def _move(handoff_id: int, to: str, allowed: tuple[str, ...]):
 @nurse_required
 def accept(handoff_id: int):
     """Take a callback (warm transfers are accepted on the phone, by pressing 1)."""
-    return _move(handoff_id, "accepted", ("callback_queued",))
+    return _move(handoff_id, "accepted", ("callback_queued", "missed"))
 
 
 @bp.post("/handoffs/<int:handoff_id>/complete")

@@ -72,3 +72,13 @@ def test_session_expires(app, client, database):
     app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(seconds=-1)
     sign_in(client)
     assert client.get("/console/queue.json").status_code == 401
+
+
+def test_a_missed_transfer_stays_in_the_queue_until_someone_calls_back(client, database):
+    handoff_id = add_handoff(database)
+    with session_scope(database.database_url) as session:
+        row = session.get(Handoff, handoff_id)
+        row.kind, row.status = "warm_transfer", "missed"
+    sign_in(client)
+    assert [r["status"] for r in client.get("/console/queue.json").get_json()["rows"]] == ["missed"]
+    assert client.post(f"/console/handoffs/{handoff_id}/accept", data={"csrf": csrf(client)}).status_code == 302
