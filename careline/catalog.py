@@ -7,7 +7,7 @@ import string
 import yaml
 
 from careline import PACKAGE_DIR
-from careline.languages import DEFAULT_LANGUAGE, languages  # noqa: F401 - re-exported for renderers
+from careline.languages import DEFAULT_LANGUAGE, languages
 
 CHANNELS = ("sms", "voice")
 RTL_LANGUAGES = frozenset({"ar", "fa"})

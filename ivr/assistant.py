@@ -14,16 +14,10 @@ from careline.languages import DEFAULT_LANGUAGE, foreign_language, identify, lan
 from careline.safety import screen
 from careline.text import clean, fold, strip_accents
 from ivr.rasa_client import RasaClient, RasaUnavailable
-from ivr.replies import MAIN_MENU, Reply, from_bot, single
+from ivr.replies import MAIN_MENU, Reply, from_bot, numbers, single
 from ivr.store import Store
 
 log = logging.getLogger(__name__)
-
-
-def numbers_display(settings: Settings) -> str:
-    from careline.config import display_phone
-
-    return display_phone(settings.member_services_number)
 
 CARRIER_STOP = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
 CARRIER_START = frozenset({"start", "unstop", "yes"})
@@ -131,7 +125,7 @@ class Assistant:
         """Answer in English, plus a labelled machine translation when one can be had quickly, and
         always the offer of a free interpreter by phone."""
         english_in = self.translator.translate(text, target=DEFAULT_LANGUAGE, source=foreign)
-        offer = catalog.text("interpreter_offer", DEFAULT_LANGUAGE, "sms", member_services=numbers_display(self.settings))
+        offer = catalog.text("interpreter_offer", DEFAULT_LANGUAGE, "sms", **numbers(self.settings))
         hint = catalog.text("language_hint", DEFAULT_LANGUAGE, "sms")
         if english_in is None:
             return Reply(texts=[offer, catalog.text("welcome", DEFAULT_LANGUAGE, "sms")], language=DEFAULT_LANGUAGE, hint=hint)

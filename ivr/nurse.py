@@ -223,13 +223,18 @@ def _missed(handoff_id: int) -> None:
         current_app.extensions["assistant"].gateway.redirect(handoff.call_sid, absolute("nurse.missed", handoff=handoff_id))
 
 
+def _caller_language(handoff: Handoff | None):
+    """The caller's language of a handoff (English when the handoff is unknown)."""
+    code = handoff.language if handoff else DEFAULT_LANGUAGE
+    return code, languages()[code]
+
+
 @bp.post("/missed")
 @twilio_signed
 def missed():
     """The caller's leg after a missed transfer: offer a callback within 30 minutes."""
     handoff, _ = _handoff(request.args.get("handoff", type=int) or 0)
-    code = handoff.language if handoff else DEFAULT_LANGUAGE
-    lang = languages()[code]
+    code, lang = _caller_language(handoff)
     response = VoiceResponse()
     gather = Gather(input="speech dtmf", num_digits=1, timeout=6, language=lang.speech, speech_timeout="auto",
                     action=url_for("nurse.callback", handoff=handoff.id if handoff else 0), method="POST", action_on_empty_result=True)
@@ -246,8 +251,7 @@ def callback():
 
     handoff_id = request.args.get("handoff", type=int) or 0
     handoff, _ = _handoff(handoff_id)
-    code = handoff.language if handoff else DEFAULT_LANGUAGE
-    lang = languages()[code]
+    code, lang = _caller_language(handoff)
     settings = current_app.config["SETTINGS"]
     response = VoiceResponse()
     wants = request.form.get("Digits") == "1" or is_yes(request.form.get("SpeechResult", ""), code)

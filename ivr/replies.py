@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from careline import catalog
 from careline.config import Settings, display_phone
+from careline.languages import languages
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def from_bot(messages: list[dict], language: str, channel: str, settings: Settin
             # Rasa itself only speaks through catalog keys; anything else is a bug to log, not to show.
             log.warning("bot message without a catalog key ignored")
             continue
-        if custom.get("set_language") in catalog.languages():
+        if custom.get("set_language") in languages():
             reply.language = custom["set_language"]
             reply.language_changed = True
         params = {**numbers(settings), **(custom.get("params") or {})}
