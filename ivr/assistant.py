@@ -194,14 +194,14 @@ class Assistant:
             text = digits
         reply = self._converse(state, text, language, "voice", self.hash(caller_phone) if caller_phone else None)
         if reply.handoff and reply.handoff.get("kind") == "warm_transfer":
-            self._warm_transfer(reply, caller_phone, call_sid, state["key"])
+            self._warm_transfer(reply, caller_phone, call_sid, state)
         if reply.language_changed:
             state["language_source"] = "switch"
         state["language"] = reply.language
         self.remember_prompt(state, reply)
         return reply
 
-    def _warm_transfer(self, reply: Reply, caller_phone: str, call_sid: str, sender: str) -> None:
+    def _warm_transfer(self, reply: Reply, caller_phone: str, call_sid: str, state: dict) -> None:
         """Open the handoff and dial the nurse; if the gateway fails, dial the nurse line directly."""
         from ivr.nurse import open_handoff, ringing_handoff_for_call, start_warm_transfer
 
@@ -209,7 +209,7 @@ class Assistant:
         if existing:
             reply.handoff_id = existing  # the nurse is already being dialled: back to the same conference
             return
-        reply.handoff_id = open_handoff(self, reply.handoff, channel="voice", language=reply.language, phone=caller_phone, call_sid=call_sid, sender=sender, earlier_flags=self.store.conversation(sender, "voice").get("safety_hits"))
+        reply.handoff_id = open_handoff(self, reply.handoff, channel="voice", language=reply.language, phone=caller_phone, call_sid=call_sid, sender=state["key"], earlier_flags=state.get("safety_hits"))
         try:
             start_warm_transfer(self, reply.handoff_id, reply.language)
         except Exception as exc:  # noqa: BLE001 - Twilio REST down: a plain transfer still reaches a nurse
