@@ -4,10 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from actions.common import language_of, phone_numbers, say, settings
+from actions.common import language_of, metadata, phone_numbers, say, settings
 from careline.db import session_scope
 from careline.languages import DEFAULT_LANGUAGE
 from careline.models import Benefit, BenefitText
@@ -54,5 +55,29 @@ class ActionBenefitInfo(Action):
             return []
         params = {field: getattr(row, field).replace("{member_services}", numbers["member_services"]) for field in ("name", "covered", "limits", "how_to_use")}
         say(dispatcher, "benefit_detail", params=params, source_language=row.language)
+        offered = class_offer(dispatcher, tracker, language)
+        if offered:
+            return offered
         say(dispatcher, "anything_else")
         return []
+
+
+def class_offer(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list:
+    """Once per conversation, after a benefit question that names a condition we teach a class on,
+    offer that class; never in a conversation where the safety screen fired."""
+    from careline.classes.extract import read_wish
+    from careline.classes.service import offers
+    from careline.rides.rules import local_now
+
+    if tracker.get_slot("class_offered") or metadata(tracker).get("safety_hits"):
+        return []
+    topic = read_wish(tracker.latest_message.get("text") or "", language, local_now().date()).topic
+    if not topic:
+        return []
+    with session_scope(settings().database_url) as session:
+        found = offers(session, language, local_now(), topic=topic)
+    if not found:
+        return []
+    own = next((o for o in found if o.language == language), found[0])
+    say(dispatcher, "class_offer", params={"title": own.title}, offer=f"class:{topic}")
+    return [SlotSet("class_offered", True)]

@@ -20,9 +20,17 @@ MEMBER_SPECIFIC_INTENTS = ("member_pcp",)
 
 
 def caller_member(session, phone_hash: str | None) -> Member | None:
+    """The member calling or texting from a number on file: their own, or a listed caregiver's."""
     if not phone_hash:
         return None
-    return session.scalars(select(Member).where(Member.phone_hash == phone_hash)).first()
+    member = session.scalars(select(Member).where(Member.phone_hash == phone_hash)).first()
+    if member is None:
+        from careline.models import Caregiver
+
+        cared_for = session.scalars(select(Caregiver.member_id).where(Caregiver.phone_hash == phone_hash)).all()
+        if len(cared_for) == 1:
+            member = session.get(Member, cared_for[0])
+    return member
 
 
 class ValidateIdentifyForm(FormValidationAction):
@@ -81,7 +89,15 @@ class ActionAfterIdentify(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         if not tracker.get_slot("member_verified"):
             say(dispatcher, "identify_failed", transfer="member_services")
-            return []
+            return [SlotSet("ride_state", None), SlotSet("class_state", None)]
+        if tracker.get_slot("ride_state"):
+            from actions.rides import begin
+
+            return begin(dispatcher, tracker, dict(tracker.get_slot("ride_state")))
+        if tracker.get_slot("class_state"):
+            from actions.classes import begin_class
+
+            return begin_class(dispatcher, tracker, dict(tracker.get_slot("class_state")))
         wanted = next(
             (e["parse_data"]["intent"]["name"] for e in reversed(tracker.events) if e.get("event") == "user" and (e.get("parse_data") or {}).get("intent", {}).get("name") in MEMBER_SPECIFIC_INTENTS),
             "member_pcp",

@@ -69,5 +69,10 @@ class ActionYesNo(Action):
             else:
                 say(dispatcher, "nurse_callback_declined")
             return []
+        offer = last_offer(tracker) or ""
+        if offer.startswith("class:") and intent == "affirm":
+            from actions.classes import start_class
+
+            return start_class(dispatcher, tracker, "find", "", topic=offer.split(":", 1)[1] or None)
         say(dispatcher, "anything_else")
         return []

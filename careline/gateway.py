@@ -5,10 +5,13 @@ what would have been sent (outbound_log), so development, tests and `make talk` 
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import uuid
 from typing import Protocol
+
+from sqlalchemy import select
 
 from careline.db import session_scope
 from careline.models import OutboundRecord
@@ -21,7 +24,9 @@ class Gateway(Protocol):
 
     def redirect(self, call_sid: str, url: str) -> None: ...
 
-    def send_sms(self, to: str, body: str, status_callback: str | None = None) -> str: ...
+    def send_sms(self, to: str, body: str, status_callback: str | None = None, key: str | None = None) -> str: ...
+
+    def find_sms(self, to: str, key: str, body: str) -> str | None: ...
 
 
 class LocalTransport:
@@ -42,8 +47,17 @@ class LocalTransport:
     def redirect(self, call_sid: str, url: str) -> None:
         self._record("redirect", call_sid, {"url": url})
 
-    def send_sms(self, to: str, body: str, status_callback: str | None = None) -> str:
-        return self._record("sms", to, {"body": body, "status_callback": status_callback})
+    def send_sms(self, to: str, body: str, status_callback: str | None = None, key: str | None = None) -> str:
+        return self._record("sms", to, {"body": body, "status_callback": status_callback, "key": key})
+
+    def find_sms(self, to: str, key: str, body: str) -> str | None:
+        """The SID of a text already recorded for this outbox key, if one was."""
+        with session_scope(self.database_url) as session:
+            for record in session.scalars(select(OutboundRecord).where(OutboundRecord.kind == "sms", OutboundRecord.to == to)):
+                detail = json.loads(record.detail or "{}")
+                if detail.get("key") == key:
+                    return detail.get("sid")
+        return None
 
 
 class TwilioTransport:
@@ -65,9 +79,17 @@ class TwilioTransport:
     def redirect(self, call_sid: str, url: str) -> None:
         self.client.calls(call_sid).update(url=url, method="POST")
 
-    def send_sms(self, to: str, body: str, status_callback: str | None = None) -> str:
+    def send_sms(self, to: str, body: str, status_callback: str | None = None, key: str | None = None) -> str:
         options = {"status_callback": status_callback} if status_callback else {}
         return self.client.messages.create(to=to, from_=self.from_number, body=body, **options).sid
+
+    def find_sms(self, to: str, key: str, body: str) -> str | None:
+        """A text with this body already sent to `to` in the last day (Twilio keeps no client keys)."""
+        since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
+        for message in self.client.messages.list(to=to, from_=self.from_number, date_sent_after=since, limit=50):
+            if (message.body or "").strip() == body.strip():
+                return message.sid
+        return None
 
 
 def gateway_for(settings) -> Gateway:

@@ -35,11 +35,12 @@ def base_env(**overrides: str) -> dict[str, str]:
 class Stack:
     """Rasa server, action server and (optionally) the webhook, as child processes with labelled logs."""
 
-    def __init__(self, env: dict[str, str], rasa_port: int = 5005, action_port: int = 5055, webhook_port: int | None = 5000, model: str | None = None, quiet: bool = False):
+    def __init__(self, env: dict[str, str], rasa_port: int = 5005, action_port: int = 5055, webhook_port: int | None = 5000, model: str | None = None, quiet: bool = False, worker: bool = False):
         self.env = env
         self.rasa_port, self.action_port, self.webhook_port = rasa_port, action_port, webhook_port
         self.model = model or latest_model()
         self.quiet = quiet
+        self.worker = worker
         self.children: list[tuple[str, subprocess.Popen]] = []
 
     def commands(self) -> list[tuple[str, list[str], str]]:
@@ -51,6 +52,8 @@ class Stack:
         ]
         if self.webhook_port:
             commands.append(("webhook", [sys.executable, "-m", "ivr"], f"http://127.0.0.1:{self.webhook_port}/healthz"))
+        if self.worker:
+            commands.append(("outbox", [sys.executable, "-m", "careline.outbox"], None))
         return commands
 
     def start(self, timeout: float = 180) -> "Stack":
@@ -64,7 +67,7 @@ class Stack:
             threading.Thread(target=self._pump, args=(name, child), daemon=True).start()
         deadline = time.monotonic() + timeout
         for name, _, url in self.commands():
-            while True:
+            while url:
                 if any(child.poll() is not None for _, child in self.children):
                     self.stop()
                     raise RuntimeError(f"a process exited while starting ({name} not ready)")
@@ -119,10 +122,10 @@ def main() -> None:
     from careline.config import Settings
 
     settings = Settings.from_env()
-    stack = Stack(base_env(), webhook_port=settings.port)
-    print(f"Starting Rasa, the action server and the webhook (model {Path(stack.model).name}) ...", flush=True)
+    stack = Stack(base_env(), webhook_port=settings.port, worker=True)
+    print(f"Starting Rasa, the action server, the webhook and the outbox worker (model {Path(stack.model).name}) ...", flush=True)
     stack.start()
-    print(f"\nReady: webhook on http://127.0.0.1:{settings.port}  (try `make talk` in another terminal; Ctrl-C stops all three)\n", flush=True)
+    print(f"\nReady: webhook on http://127.0.0.1:{settings.port}  (try `make talk` in another terminal; Ctrl-C stops them all)\n", flush=True)
     stack.wait()
 
 

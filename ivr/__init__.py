@@ -12,7 +12,7 @@ def create_app(settings: Settings | None = None, rasa=None, translator=None, gat
     """Build the webhook app. Tests pass their own settings and, if they like, a fake Rasa client."""
     import datetime as dt
 
-    from ivr import api, console, nurse, sms, voice
+    from ivr import api, console, nurse, operator_api, sms, voice
     from ivr.assistant import Assistant
     from ivr.rasa_client import RasaClient
     from ivr.store import Store
@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None, rasa=None, translator=None, gat
     app.register_blueprint(voice.bp)
     app.register_blueprint(sms.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(operator_api.bp)
     app.register_blueprint(nurse.bp)
     app.register_blueprint(console.bp)
     logging.getLogger(__name__).info("webhook ready (database: %s)", settings.database_url.split(":", 1)[0])

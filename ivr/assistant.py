@@ -11,6 +11,7 @@ from careline import catalog
 from careline.config import Settings
 from careline.db import pseudonym
 from careline.languages import DEFAULT_LANGUAGE, foreign_language, identify, languages, lexicon, requested_language, supported
+from careline.models import utcnow
 from careline.safety import screen
 from careline.text import clean, fold, strip_accents
 from ivr.rasa_client import RasaClient, RasaUnavailable
@@ -93,7 +94,10 @@ class Assistant:
             self.store.record_consent(caller, keyword.status, "keyword")
             key = {"opted_out": "opted_out", "opted_in": "opted_in", "help": "help_keyword"}[keyword.status]
             reply = single(key, language, "sms", self.settings)
+        elif isinstance(quick := self._reply_to_our_text(phone, text, language), Reply):
+            reply = quick
         else:
+            text = quick or text
             foreign = self._foreign(state, stored, text)
             if foreign:
                 reply = self._converse_foreign(state, text, foreign, caller)
@@ -110,6 +114,60 @@ class Assistant:
         state.update(language=reply.language, language_source="switch" if reply.language_changed else state.get("language_source") or ("stored" if stored else "identified"))
         self.store.save_conversation(state)
         return reply
+
+    def _reply_to_our_text(self, phone: str, text: str, language: str) -> Reply | str | None:
+        """C / R / X after a ride reminder, X after a class text, READY for a will-call ride home.
+
+        The reminder went to the number on file, so a one-letter answer from it acts on that ride;
+        rescheduling goes through the conversation (identification first).
+        """
+        from careline.rides import service as rides
+        from careline.rides.extract import phrases
+        from careline.rides.rules import local_now
+        from careline.when import normalise
+
+        word = normalise(text, language).strip(" .!?¡¿。！،؟")
+        if not word or len(word) > 30:
+            return None
+        kind = next((k for k in ("confirm", "reschedule", "cancel") if word in phrases(language, f"reminder_{k}")), None)
+        ready = word in phrases(language, "will_call")
+        if kind is None and not ready:
+            return None
+        db, now = self.settings.database_url, utcnow()
+        if ready:
+            member = self._member_for_phone(phone)
+            code = rides.will_call_ready(db, member, local_now()) if member else None
+            return single("ride_will_call_received", language, "sms", self.settings, params={"code": code}) if code else None
+        ride = rides.reminded_ride(db, phone, now)
+        if ride is not None:
+            if kind == "confirm":
+                rides.confirm(db, ride.code)
+                return single("ride_reminder_confirmed", language, "sms", self.settings, params={"code": ride.code})
+            if kind == "cancel":
+                result = rides.cancel(db, ride.member_id, ride.code, local_now())
+                key = "ride_reminder_cancel_confirm" if result == "cancelled" else "ride_cancel_too_late" if result == "too_late" else "ride_already_closed"
+                return single(key, language, "sms", self.settings, params={"code": ride.code})
+            return "/ride_change"  # R: the conversation takes it (identification, then the new day and time)
+        if kind == "cancel":
+            from careline.classes import service as classes
+
+            subject = rides.replied_subject(db, phone, now, ("class_confirmation", "class_reminder", "class_promoted"), hours=24 * 14)
+            if subject:
+                registration = classes.registration_by_id(db, int(subject.split(":", 1)[1]))
+                if registration and registration[1] in ("registered", "waitlisted"):
+                    class_id, _, member_id, title = registration
+                    classes.cancel(db, class_id, member_id, local_now())
+                    return single("class_cancelled", language, "sms", self.settings, params={"title": title})
+        return None
+
+    def _member_for_phone(self, phone: str) -> int | None:
+        from sqlalchemy import select
+
+        from careline.db import session_scope
+        from careline.models import Member
+
+        with session_scope(self.settings.database_url) as session:
+            return session.scalar(select(Member.id).where(Member.phone_hash == self.hash(phone)))
 
     def _foreign(self, state: dict, stored: str | None, text: str) -> str | None:
         """A language outside the eleven that this texter writes in (never for members on file)."""
@@ -247,7 +305,7 @@ class Assistant:
             return single(category, language, channel, self.settings, safety=category, transfer=transfer)
         if not text:
             return single("main_menu", language, channel, self.settings)
-        messages = self.rasa.send(state["key"], text, {"language": language, "channel": channel, "caller": caller})
+        messages = self.rasa.send(state["key"], text, {"language": language, "channel": channel, "caller": caller, "safety_hits": state.get("safety_hits")})
         return from_bot(messages, language, channel, self.settings)
 
     def understand(self, text: str, channel: str) -> dict:

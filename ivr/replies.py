@@ -48,9 +48,9 @@ def numbers(settings: Settings) -> dict[str, str]:
     }
 
 
-def single(key: str, language: str, channel: str, settings: Settings, **fields) -> Reply:
+def single(key: str, language: str, channel: str, settings: Settings, params: dict | None = None, **fields) -> Reply:
     """A reply of one catalog text."""
-    return Reply(texts=[catalog.text(key, language, channel, **numbers(settings))], language=language, **fields)
+    return Reply(texts=[catalog.text(key, language, channel, **{**numbers(settings), **(params or {})})], language=language, **fields)
 
 
 def from_bot(messages: list[dict], language: str, channel: str, settings: Settings) -> Reply:
@@ -70,6 +70,8 @@ def from_bot(messages: list[dict], language: str, channel: str, settings: Settin
             params[custom["list"]["param"]], menu = _render_list(custom["list"], reply.language, channel)
             if menu:
                 reply.keypad = menu
+        for name, sub in (custom.get("subkeys") or {}).items():
+            params[name] = _subtexts(sub, reply.language, channel, params)
         if custom.get("menu") == "main":
             reply.keypad = dict(MAIN_MENU)
         try:
@@ -85,6 +87,16 @@ def from_bot(messages: list[dict], language: str, channel: str, settings: Settin
     if not reply.texts:
         reply.texts.append(catalog.text("rephrase", reply.language, channel))
     return reply
+
+
+def _subtexts(sub, language: str, channel: str, params: dict) -> str:
+    """A catalog text inside another (the vehicle, the ride home): [key, params] or a list of them."""
+    if not sub:
+        return ""
+    if isinstance(sub[0], str):
+        return catalog.text(sub[0], language, channel, **{**params, **(sub[1] if len(sub) > 1 else {})})
+    separator = LIST_SEPARATORS.get(language, ", ")
+    return separator.join(_subtexts(item, language, channel, params) for item in sub)
 
 
 def _render_list(spec: dict, language: str, channel: str) -> tuple[str, dict[str, str] | None]:

@@ -31,6 +31,11 @@ def incoming():
 @bp.post("/status")
 @twilio_signed
 def status():
-    """Delivery status callback for outbound texts (recorded by the outbox when it exists)."""
-    log.info("sms status %s", request.form.get("MessageStatus", "unknown"))
+    """Delivery status callback for outbound texts: recorded on the outbox row it belongs to."""
+    from careline.outbox import record_status
+
+    outbox_id = request.args.get("outbox", "")
+    status = request.form.get("MessageStatus", "unknown")
+    recorded = record_status(current_app.config["SETTINGS"].database_url, int(outbox_id) if outbox_id.isdigit() else None, request.form.get("MessageSid"), status)
+    log.info("sms status %s (%s)", status, "recorded" if recorded else "not matched")
     return ("", 204)

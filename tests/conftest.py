@@ -6,6 +6,8 @@ import os
 import uuid
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy import text as sql_text
 
 from careline.config import Settings
 from careline.db import migrate
@@ -123,3 +125,24 @@ def text(twilio):
         return messages[0].text or ""
 
     return send
+
+
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    try:
+        admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            name = f"careline_test_{uuid.uuid4().hex[:8]}"
+            connection.execute(sql_text(f"CREATE DATABASE {name}"))
+    except Exception as exc:  # noqa: BLE001
+        pytest.skip(f"PostgreSQL is not available at 127.0.0.1:5432 ({type(exc).__name__}); SQLite tests still ran")
+    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    from careline.db import engine
+
+    engine(f"postgresql://postgres@127.0.0.1:5432/{name}").dispose()
+    with admin.connect() as connection:
+        connection.execute(sql_text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()

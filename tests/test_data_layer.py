@@ -5,36 +5,14 @@ reason, where no server answers.
 """
 from __future__ import annotations
 
-import uuid
-
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from careline.config import Settings
 from careline.db import migrate, pseudonym, session_scope
-from careline.models import BenefitText, ClassSession, Consent, Member
+from careline.models import BenefitText, Consent, HealthClass, Member
 from careline.seed import seed
 from ivr.store import Store
-
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    try:
-        admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            name = f"careline_test_{uuid.uuid4().hex[:8]}"
-            connection.execute(text(f"CREATE DATABASE {name}"))
-    except Exception as exc:  # noqa: BLE001
-        pytest.skip(f"PostgreSQL is not available at 127.0.0.1:5432 ({type(exc).__name__}); SQLite tests still ran")
-    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    from careline.db import engine
-
-    engine(f"postgresql://postgres@127.0.0.1:5432/{name}").dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -47,17 +25,17 @@ def db_settings(request, tmp_path) -> Settings:
 
 def test_migrate_and_seed_are_repeatable_and_keep_operator_edits(db_settings):
     first = seed(db_settings)
-    assert first["members"] >= 11 and first["benefit_texts"] >= 9 * 11 and first["class_sessions"] >= 1
+    assert first["members"] >= 11 and first["benefit_texts"] >= 9 * 11 and first["classes"] >= 1
     with session_scope(db_settings.database_url) as session:
         row = session.scalars(select(BenefitText).where(BenefitText.benefit_code == "dental", BenefitText.language == "en")).one()
         row.limits = "Edited by an operator."
     migrate(db_settings.database_url)
-    assert seed(db_settings) == {"members": 0, "benefits": 0, "benefit_texts": 0, "class_sessions": 0, "nurses": 0}
+    assert seed(db_settings) == {"members": 0, "benefits": 0, "benefit_texts": 0, "classes": 0, "nurses": 0, "caregivers": 0}
     with session_scope(db_settings.database_url) as session:
         assert session.scalar(select(BenefitText.limits).where(BenefitText.benefit_code == "dental", BenefitText.language == "en")) == "Edited by an operator."
         member = session.scalars(select(Member).where(Member.member_number == "900000003")).one()
         assert member.phone_hash == pseudonym(member.phone, "layer-key") and member.language == "zh"
-        assert session.scalar(select(ClassSession.id).limit(1)) is not None
+        assert session.scalar(select(HealthClass.id).limit(1)) is not None
 
 
 def test_delivery_claim_is_once_only(db_settings):

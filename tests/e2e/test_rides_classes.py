@@ -1,0 +1,147 @@
+"""Rides and classes end to end: signed webhook, real Rasa and action server, the database, the outbox worker."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from careline.db import session_scope
+from careline.gateway import LocalTransport
+from careline.models import ClassRegistration, HealthClass, Member, Outbox, Ride
+from careline.outbox import Worker
+from careline.rides import rules as R
+from careline.rides.service import schedule_ride_reminders
+from tests.e2e.test_conversations import Caller, Texter, spoken
+
+pytestmark = pytest.mark.e2e
+
+
+def ride_day(weeks: int = 1) -> dt.date:
+    """A business day safely past the notice period, so the tests do not depend on today's date."""
+    day = R.earliest_day(R.local_now(), "gurney") + dt.timedelta(days=7 * weeks)
+    while not R.is_business_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def rides_of(settings, phone: str) -> list[Ride]:
+    with session_scope(settings.database_url) as session:
+        member = session.scalars(select(Member).where(Member.phone == phone)).one()
+        found = session.scalars(select(Ride).where(Ride.member_id == member.id).order_by(Ride.id)).all()
+        session.expunge_all()
+        return found
+
+
+def test_sms_english_booking_all_in_one_message(live_client, e2e_settings):
+    member = Texter(live_client, "+12135550101")
+    day = ride_day()
+    turns = [f"I need a wheelchair van to dialysis at 1234 Main St on {day.month}/{day.day} at 10am, I'll text when ready"]
+    assert "date of birth" in member(turns[0])
+    summary = member("03/14/1948")
+    assert "1234 Main St" in summary and "wheelchair van" in summary and "10:00 AM" in summary and "READY" in summary
+    booked = member("yes")
+    [ride] = rides_of(e2e_settings, "+12135550101")
+    assert ride.code in booked and ride.mobility == "wheelchair" and ride.return_mode == "will_call" and ride.status == "scheduled"
+    assert ride.appointment_local == dt.datetime.combine(day, dt.time(10)) and ride.pickup_local == dt.datetime.combine(day, dt.time(9))
+    with session_scope(e2e_settings.database_url) as session:
+        [confirmation] = session.scalars(select(Outbox).where(Outbox.subject == f"ride:{ride.code}")).all()
+        assert confirmation.purpose == "ride_confirmation" and "dialysis" not in confirmation.body.lower()
+
+
+def test_sms_spanish_booking_one_answer_at_a_time(live_client, e2e_settings):
+    member = Texter(live_client, "+12135550102")
+    day = ride_day()
+    assert "fecha de nacimiento" in member("necesito un raite para mi cita").lower()
+    assert "cita" in member("07/02/1951").lower()  # when is the appointment?
+    member(f"el {day.day}/{day.month} a las 10 de la mañana")
+    member("al dentista 455 W 6th St")
+    summary = member("no")  # no ride home
+    assert "455 W 6th St" in summary
+    booked = member("sí")
+    [ride] = rides_of(e2e_settings, "+12135550102")
+    assert ride.code in booked and ride.appointment_local == dt.datetime.combine(day, dt.time(10)) and ride.destination_kind == "dental"
+    assert ride.return_mode == "none" and ride.language == "es"
+
+
+def test_sms_chinese_booking(live_client, e2e_settings):
+    member = Texter(live_client, "+12135550103")
+    day = ride_day()
+    assert "出生" in member("我需要预约车去看医生")
+    member("12/25/1945")
+    member(f"{day.month}月{day.day}日上午十点")
+    member("1234 Main St")
+    summary = member("不用")
+    assert "1234 Main St" in summary
+    booked = member("是")
+    [ride] = rides_of(e2e_settings, "+12135550103")
+    assert ride.code in booked and ride.appointment_local == dt.datetime.combine(day, dt.time(10)) and ride.language == "zh"
+
+
+def test_refusals_explain_why_and_lose_nothing(live_client, e2e_settings):
+    member = Texter(live_client, "+12135550106")
+    member("I need a ride")
+    member("08/19/1947")
+    assert "does not exist" in member("February 30 at 10am")
+    day = ride_day()
+    assert "between" in member(f"{day.month}/{day.day} at 3am")  # 3 a.m.: outside the hours rides run
+    assert "only for medical" in member("take me to the mall at 1234 Main St")
+    assert "I stopped" in member("cancel")
+    assert rides_of(e2e_settings, "+12135550106") == []
+
+
+def test_evening_reminder_and_c_and_x_replies(live_client, e2e_settings):
+    member = Texter(live_client, "+12135550105")
+    day = ride_day(weeks=2)
+    member(f"I need a ride to the clinic at 77 Oak Ave on {day.month}/{day.day} at 11am, no ride home")
+    member("05/05/1949")
+    member("yes")
+    [ride] = rides_of(e2e_settings, "+12135550105")
+    evening = R.to_utc(dt.datetime.combine(day - dt.timedelta(days=1), dt.time(18, 5)))
+    worker = Worker(e2e_settings, LocalTransport(e2e_settings.database_url, "+12135550000"), schedulers=[schedule_ride_reminders])
+    counts = worker.run_once(evening)
+    assert counts.get("scheduled", 0) >= 1 and counts.get("sent", 0) >= 1
+    assert worker.run_once(evening + dt.timedelta(minutes=10)).get("scheduled", 0) == 0  # at most one reminder per ride
+    with session_scope(e2e_settings.database_url) as session:
+        reminder = session.scalars(select(Outbox).where(Outbox.dedupe_key == f"ride_reminder:{ride.id}")).one()
+        assert reminder.status == "sent" and ride.code in reminder.body and reminder.language == "vi"
+    assert ride.code in member("C") and rides_of(e2e_settings, "+12135550105")[0].status == "confirmed"
+    assert ride.code in member("X") and rides_of(e2e_settings, "+12135550105")[0].status == "cancelled"
+
+
+def test_voice_booking_with_the_keypad(live_client, e2e_settings):
+    caller = Caller(live_client, "+12135550112")
+    caller.post("/voice/incoming")
+    assert "date of birth" in spoken(caller.answer(SpeechResult="I need a ride to my doctor"))
+    assert "appointment" in spoken(caller.answer(Digits="10011950"))
+    day = ride_day()
+    assert "time" in spoken(caller.answer(Digits=f"{day.month:02d}{day.day:02d}"))
+    assert "address" in spoken(caller.answer(Digits="1000"))
+    assert "ride home" in spoken(caller.answer(SpeechResult="1234 Main Street"))
+    summary = spoken(caller.answer(Digits="2"))
+    assert "1234 Main Street" in summary and "press 1" in summary
+    booked = spoken(caller.answer(Digits="1"))
+    [ride] = rides_of(e2e_settings, "+12135550112")
+    assert " ".join(ride.code) in booked and ride.status == "pending_pcs" and "doctor" in booked  # wheelchair on file, no PCS
+
+
+@pytest.mark.parametrize("phone, dob, ask, pick, yes", [
+    ("+12135550104", "01/30/1950", "sign me up for the diabetes class", "1", "yes"),
+    ("+12135550107", "11/11/1946", "запишите меня на занятия по диабету", "1", "да"),
+])
+def test_class_registration_by_sms(live_client, e2e_settings, phone, dob, ask, pick, yes):
+    member = Texter(live_client, phone)
+    member(ask)
+    options = member(dob)
+    assert "1)" in options
+    confirm = member(pick)
+    registered = member(yes)
+    with session_scope(e2e_settings.database_url) as session:
+        member_id = session.scalars(select(Member.id).where(Member.phone == phone)).one()
+        [registration] = session.scalars(select(ClassRegistration).where(ClassRegistration.member_id == member_id)).all()
+        assert registration.status == "registered"
+        item = session.get(HealthClass, registration.class_id)
+        assert item.topic == "diabetes" and item.seats_taken >= 1
+        [sms] = session.scalars(select(Outbox).where(Outbox.subject == f"registration:{registration.id}")).all()
+        assert sms.purpose == "class_confirmation"
+    assert confirm and registered and registered != confirm
