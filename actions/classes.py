@@ -8,7 +8,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import language_of, metadata, settings
-from actions.rides import member_ref, send
+from actions.forms import AskDialogueForm, DialogueForm, DialogueFormDone, ValidateDialogueForm, member_ref, send
 from careline.classes import dialogue
 from careline.db import session_scope
 from careline.models import Member
@@ -51,41 +51,26 @@ class ActionClassStart(Action):
         return start_class(dispatcher, tracker, CLASS_INTENTS.get(intent, "find"), tracker.latest_message.get("text") or "")
 
 
-class ValidateClassForm(Action):
-    def name(self) -> str:
-        return "validate_class_form"
+class ClassForm(DialogueForm):
+    form = "class"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        state = tracker.get_slot("class_state")
-        member_id = member_ref(tracker)
-        if not state or not member_id:
-            return [SlotSet("class_answer", "done"), SlotSet("class_state", None)]
-        if tracker.get_slot("requested_slot") != "class_answer" or tracker.get_slot("class_answer") is None:
-            return []
-        turn = dialogue.step(dict(state), tracker.latest_message.get("text") or "", class_context(tracker, member_id))
-        send(dispatcher, turn.messages)
-        if turn.done:
-            return [SlotSet("class_answer", "done"), SlotSet("class_state", None)]
-        return [SlotSet("class_answer", None), SlotSet("class_state", turn.state)]
+    def context(self, tracker: Tracker, member_id: int) -> dialogue.ClassContext:
+        return class_context(tracker, member_id)
+
+    def step(self, state: dict, text: str, ctx):
+        return dialogue.step(state, text, ctx)
+
+    def ask(self, state: dict, ctx) -> list[dict]:
+        return dialogue.ask(state, ctx)
 
 
-class ActionAskClassAnswer(Action):
-    def name(self) -> str:
-        return "action_ask_class_answer"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        state = tracker.get_slot("class_state")
-        member_id = member_ref(tracker)
-        if not state or not member_id:
-            return []
-        state = dict(state)
-        send(dispatcher, dialogue.ask(state, class_context(tracker, member_id)))
-        return [SlotSet("class_state", state)]
+class ValidateClassForm(ClassForm, ValidateDialogueForm):
+    pass
 
 
-class ActionClassDone(Action):
-    def name(self) -> str:
-        return "action_class_done"
+class ActionAskClassAnswer(ClassForm, AskDialogueForm):
+    pass
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        return [SlotSet("class_answer", None), SlotSet("class_state", None)]
+
+class ActionClassDone(ClassForm, DialogueFormDone):
+    pass

@@ -6,7 +6,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from careline.config import Settings, display_phone
+from careline.config import Settings, contact_numbers
 from careline.languages import DEFAULT_LANGUAGE, supported
 
 
@@ -27,11 +27,7 @@ def language_of(tracker: Tracker) -> str:
 
 def phone_numbers() -> dict[str, str]:
     """Placeholders every text may use."""
-    s = settings()
-    return {
-        "member_services": display_phone(s.member_services_number),
-        "nurse_line": display_phone(s.nurse_line_number),
-    }
+    return contact_numbers(settings())
 
 
 def say(dispatcher, key: str, **fields: Any) -> None:

@@ -16,19 +16,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.common import language_of, metadata, say, settings
+from actions.forms import AskDialogueForm, DialogueForm, DialogueFormDone, ValidateDialogueForm, member_ref, send
 from careline.db import session_scope
 from careline.formats import format_when
 from careline.models import AuditEntry, Member, Ride
 from careline.rides import dialogue, service
 from careline.rides import rules as R
+from careline.turns import msg
 
 log = logging.getLogger(__name__)
 RIDE_INTENTS = {"ride_book": "book", "ride_cancel": "cancel", "ride_change": "change", "ride_status": "status", "ride_list": "list"}
-
-
-def member_ref(tracker: Tracker) -> int | None:
-    ref = tracker.get_slot("member_ref")
-    return int(ref) if ref is not None and tracker.get_slot("member_verified") else None
 
 
 def load_context(tracker: Tracker, member_id: int, now: dt.datetime | None = None) -> dialogue.Context:
@@ -47,11 +44,6 @@ def load_context(tracker: Tracker, member_id: int, now: dt.datetime | None = Non
             member_id=member_id, home_address=member.address or "", mobility=member.mobility or "ambulatory", recent=recent, rides=views,
             booked_by=booked_by,
         )
-
-
-def send(dispatcher: CollectingDispatcher, messages: list[dict]) -> None:
-    for message in messages:
-        dispatcher.utter_message(json_message=message)
 
 
 def audit(member_id: int, tracker: Tracker, action: str, detail: str) -> None:
@@ -80,21 +72,21 @@ def begin(dispatcher: CollectingDispatcher, tracker: Tracker, state: dict) -> li
 
 def status_messages(ctx: dialogue.Context) -> list[dict]:
     if not ctx.rides:
-        return [dialogue.msg("ride_status_none")]
+        return [msg("ride_status_none")]
     ride = ctx.rides[0]
     if ride.status == "en_route":
-        return [dialogue.msg("ride_status_en_route", code=ride.code, minutes=ride.eta or 15)]
+        return [msg("ride_status_en_route", code=ride.code, minutes=ride.eta or 15)]
     if ride.status == "arrived":
-        return [dialogue.msg("ride_status_arrived", code=ride.code)]
+        return [msg("ride_status_arrived", code=ride.code)]
     key = "ride_status_pending_pcs" if ride.status == "pending_pcs" else "ride_status_scheduled"
-    return [dialogue.msg(key, code=ride.code, when=format_when(ride.pickup, ctx.language))]
+    return [msg(key, code=ride.code, when=format_when(ride.pickup, ctx.language))]
 
 
 def list_messages(ctx: dialogue.Context) -> list[dict]:
     if not ctx.rides:
-        return [dialogue.msg("ride_status_none")]
+        return [msg("ride_status_none")]
     items = [{"name": f"{ride.code} {format_when(ride.pickup, ctx.language)}"} for ride in ctx.rides[:5]]
-    return [{**dialogue.msg("ride_upcoming"), "list": {"param": "ride_list", "item_key": "ride_list_item", "items": items}}]
+    return [{**msg("ride_upcoming"), "list": {"param": "ride_list", "item_key": "ride_list_item", "items": items}}]
 
 
 class ActionRideStart(Action):
@@ -112,47 +104,26 @@ class ActionRideStart(Action):
         return begin(dispatcher, tracker, state)
 
 
-class ValidateRideForm(Action):
-    """Every answer in the ride form goes to the dialogue, whatever the NLU made of it."""
+class RideForm(DialogueForm):
+    form = "ride"
 
-    def name(self) -> str:
-        return "validate_ride_form"
+    def context(self, tracker: Tracker, member_id: int) -> dialogue.Context:
+        return load_context(tracker, member_id)
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        state = tracker.get_slot("ride_state")
-        member_id = member_ref(tracker)
-        if not state or not member_id:
-            return [SlotSet("ride_answer", "done"), SlotSet("ride_state", None)]
-        if tracker.get_slot("requested_slot") != "ride_answer" or tracker.get_slot("ride_answer") is None:
-            return []
-        ctx = load_context(tracker, member_id)
-        turn = dialogue.step(dict(state), tracker.latest_message.get("text") or "", ctx)
-        send(dispatcher, turn.messages)
-        if turn.done:
-            return [SlotSet("ride_answer", "done"), SlotSet("ride_state", None)]
-        return [SlotSet("ride_answer", None), SlotSet("ride_state", turn.state)]
+    def step(self, state: dict, text: str, ctx):
+        return dialogue.step(state, text, ctx)
+
+    def ask(self, state: dict, ctx) -> list[dict]:
+        return dialogue.ask(state, ctx)
 
 
-class ActionAskRideAnswer(Action):
-    """The form's question: whatever the ride dialogue still needs, or the summary to confirm."""
-
-    def name(self) -> str:
-        return "action_ask_ride_answer"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        state = tracker.get_slot("ride_state")
-        member_id = member_ref(tracker)
-        if not state or not member_id:
-            return []
-        ctx = load_context(tracker, member_id)
-        state = dict(state)
-        send(dispatcher, dialogue.ask(state, ctx))
-        return [SlotSet("ride_state", state)]
+class ValidateRideForm(RideForm, ValidateDialogueForm):
+    pass
 
 
-class ActionRideDone(Action):
-    def name(self) -> str:
-        return "action_ride_done"
+class ActionAskRideAnswer(RideForm, AskDialogueForm):
+    pass
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        return [SlotSet("ride_answer", None), SlotSet("ride_state", None)]
+
+class ActionRideDone(RideForm, DialogueFormDone):
+    pass

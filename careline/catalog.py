@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import string
 
 import yaml
@@ -11,6 +12,7 @@ from careline.languages import DEFAULT_LANGUAGE, languages
 
 CHANNELS = ("sms", "voice")
 RTL_LANGUAGES = frozenset({"ar", "fa"})
+_DOUBLE_STOP = re.compile(r"(?<!\.)\.\s?\.(?!\.)")
 # Unicode isolates keep a phone number or code left-to-right inside right-to-left text.
 _LRI, _PDI = "\u2066", "\u2069"
 _RLM = "\u200f"
@@ -54,7 +56,9 @@ def text(key: str, language: str, channel: str = "sms", **params) -> str:
     template = variants(entry).get(channel) or variants(entry)["sms"]
     # Isolates are for the eye: a text-to-speech voice needs none of them.
     values = {name: isolate(str(value), language) if channel == "sms" else str(value) for name, value in params.items()}
-    rendered = template.format_map(_Blank(values))
+    # A filled-in value that ends a sentence ("10:00 a. m.", "A companion rides with you.") must not
+    # leave two full stops behind; an ellipsis stays.
+    rendered = _DOUBLE_STOP.sub(".", template.format_map(_Blank(values)))
     if language in RTL_LANGUAGES and channel == "sms":
         rendered = _RLM + rendered
     return rendered

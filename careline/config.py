@@ -82,3 +82,11 @@ def display_phone(e164: str) -> str:
     if len(digits) == 11 and digits.startswith("1"):
         return f"1-{digits[1:4]}-{digits[4:7]}-{digits[7:]}"
     return e164
+
+
+def contact_numbers(settings: "Settings") -> dict[str, str]:
+    """The phone numbers every member text may name ({member_services}, {nurse_line}), as displayed."""
+    return {
+        "member_services": display_phone(settings.member_services_number),
+        "nurse_line": display_phone(settings.nurse_line_number),
+    }

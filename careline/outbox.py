@@ -18,7 +18,6 @@ import datetime as dt
 import logging
 import signal
 import threading
-import time
 
 from sqlalchemy import and_, or_, select, update
 
@@ -197,7 +196,6 @@ def main() -> None:
         signal.signal(sig, lambda *_: stop.set())
     log.info("outbox worker started (timezone %s)", rules().timezone)
     worker.run_forever(stop)
-    time.sleep(0)
 
 
 if __name__ == "__main__":

@@ -44,6 +44,13 @@ def is_yes(text: str, language: str) -> bool:
     return (parsed.get("intent") or {}).get("name") == "affirm"
 
 
+def is_yes_word(text: str, language: str) -> bool:
+    """A yes in the member's language (or English): START synonyms that are also plain answers."""
+    from careline.rides.extract import answer
+
+    return text.strip().lower() == "yes" or answer(text, language) == "yes"
+
+
 def carrier_keyword(text: str) -> Keyword | None:
     """STOP / START / HELP and their synonyms, in English or in any supported language.
 
@@ -87,8 +94,8 @@ class Assistant:
 
         keyword = carrier_keyword(text)
         if keyword is not None:
-            if keyword.status == "opted_in" and text.strip().lower() == "yes" and self.store.consent_status(caller) != "opted_out":
-                keyword = None  # a plain "yes" is an answer unless the member had opted out
+            if keyword.status == "opted_in" and is_yes_word(text, keyword.language or language) and self.store.consent_status(caller) != "opted_out":
+                keyword = None  # "yes", "sí", "да" are answers unless the member had opted out
         if keyword is not None:
             language = keyword.language if keyword.language and not stored else language
             self.store.record_consent(caller, keyword.status, "keyword")

@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass, field
 
 from careline import catalog
-from careline.config import Settings, display_phone
+from careline.config import Settings, contact_numbers
 from careline.languages import languages
 
 log = logging.getLogger(__name__)
@@ -42,10 +42,7 @@ class Reply:
 
 
 def numbers(settings: Settings) -> dict[str, str]:
-    return {
-        "member_services": display_phone(settings.member_services_number),
-        "nurse_line": display_phone(settings.nurse_line_number),
-    }
+    return contact_numbers(settings)
 
 
 def single(key: str, language: str, channel: str, settings: Settings, params: dict | None = None, **fields) -> Reply:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from careline.db import migrate, pseudonym, session_scope
 from careline.gateway import LocalTransport
-from careline.models import Consent, Outbox, OutboundRecord
+from careline.models import Consent, OutboundRecord, Outbox
 from careline.outbox import MAX_ATTEMPTS, Worker, enqueue, record_status
 from careline.rides.rules import to_utc
 

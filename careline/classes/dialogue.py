@@ -14,10 +14,10 @@ from careline.db import session_scope
 from careline.formats import format_when
 from careline.rides.extract import answer, phrases
 from careline.text import ascii_digits
+from careline.turns import Turn, misunderstood, msg
 from careline.when import has, normalise
 
 PAGE = 3
-MAX_MISUNDERSTOOD = 3
 
 
 @dataclass
@@ -28,10 +28,6 @@ class ClassContext:
     now: dt.datetime  # local
     member_id: int
     zip_code: str | None
-
-
-def msg(key: str, **params) -> dict:
-    return {"key": key, "params": {k: str(v) for k, v in params.items()}}
 
 
 def start(task: str, text: str, language: str, today: dt.date) -> dict:
@@ -129,13 +125,6 @@ def page(state: dict, ctx: ClassContext, notes: list[dict] | None = None) -> lis
                      **({"expects": "digits"} if ctx.channel == "voice" else {})}]
 
 
-@dataclass
-class Turn:
-    messages: list[dict]
-    state: dict
-    done: bool = False
-
-
 def opening(state: dict, ctx: ClassContext) -> Turn:
     if state["task"] == "cancel":
         with session_scope(ctx.database_url) as session:
@@ -156,10 +145,7 @@ def opening(state: dict, ctx: ClassContext) -> Turn:
 
 
 def _misunderstood(state: dict, key: str) -> Turn:
-    state["misunderstood"] = state.get("misunderstood", 0) + 1
-    if state["misunderstood"] >= MAX_MISUNDERSTOOD:
-        return Turn([msg("fallback_agent") | {"transfer": "member_services"}], state, done=True)
-    return Turn([msg(key)], state)
+    return misunderstood(state, key, "fallback_agent")
 
 
 def step(state: dict, text: str, ctx: ClassContext) -> Turn:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 
 from careline import catalog
-from careline.config import Settings, display_phone
+from careline.config import Settings, contact_numbers, display_phone
 from careline.db import session_scope
 from careline.formats import format_when
 from careline.models import Center, ClassDemand, ClassMeeting, ClassRegistration, ClassText, HealthClass, Member, utcnow
@@ -43,8 +43,7 @@ class Offer:
 
 
 def _numbers() -> dict[str, str]:
-    s = Settings.from_env()
-    return {"member_services": display_phone(s.member_services_number)}
+    return contact_numbers(Settings.from_env())
 
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -60,11 +59,14 @@ def title_of(session, class_id: int, language: str) -> str:
 
 def offers(session, language: str, now_local: dt.datetime, topic: str | None = None, taught_in: str | None = None,
            fmt: str | None = None, home_zip: str | None = None, day: dt.date | None = None, weekdays: tuple[int, ...] = (),
-           daypart: str | None = None, this_week: bool = False, weekend: bool = False) -> list[Offer]:
+           daypart: str | None = None, this_week: bool = False, weekend: bool = False, class_id: int | None = None) -> list[Offer]:
     """Active classes with a meeting still ahead, matching the wish, soonest (or nearest) first."""
     from careline.seed import zip_centroids
 
-    classes = session.scalars(select(HealthClass).where(HealthClass.active.is_(True))).all()
+    query = select(HealthClass).where(HealthClass.active.is_(True))
+    if class_id is not None:
+        query = query.where(HealthClass.id == class_id)
+    classes = session.scalars(query).all()
     centers = {c.id: c for c in session.scalars(select(Center))}
     home = zip_centroids().get(home_zip or "")
     result = []
@@ -107,7 +109,7 @@ def where_text(offer_or_class, language: str, channel: str = "sms") -> str:
 
 
 def offer_by_id(session, class_id: int, language: str, now_local: dt.datetime) -> Offer | None:
-    return next((o for o in offers(session, language, now_local) if o.class_id == class_id), None)
+    return next(iter(offers(session, language, now_local, class_id=class_id)), None)
 
 
 def record_demand(database_url: str, language: str, topic: str | None, reason: str) -> None:

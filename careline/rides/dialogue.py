@@ -18,8 +18,7 @@ from careline.rides import rules as R
 from careline.rides import service
 from careline.rides.extract import Said, answer, read, strip_code
 from careline.text import ascii_digits
-
-MAX_MISUNDERSTOOD = 3
+from careline.turns import Turn, misunderstood, msg
 
 
 @dataclass
@@ -49,15 +48,14 @@ class Context:
     translate_note: object = None  # callable(text, language) -> (english, machine) for driver notes
 
 
-def msg(key: str, **params) -> dict:
-    return {"key": key, "params": {k: str(v) for k, v in params.items()}}
-
-
 def start(task: str, text: str, ctx_language: str, today: dt.date, code: str | None = None) -> dict:
     """The state for a new ride conversation, with whatever the first message already said."""
     state = {"task": task, "fields": {}, "asked": None, "misunderstood": 0, "code": code}
     if task == "book":
-        merge(state["fields"], read(text, ctx_language, today))
+        said = read(text, ctx_language, today)
+        if said.not_allowed and not said.destination_kind:
+            said.address = None
+        merge(state["fields"], said)
     else:
         state["code"] = code or strip_code(text)
         said = read(text, ctx_language, today)
@@ -198,13 +196,6 @@ def find_ride(ctx: Context, code: str | None) -> RideView | None:
 
 
 # --- answering --------------------------------------------------------------------------------
-@dataclass
-class Turn:
-    messages: list[dict]
-    state: dict
-    done: bool = False
-
-
 def step(state: dict, text: str, ctx: Context) -> Turn:
     """Take one answer; return what to say (questions come from ask()) and whether the form ends."""
     if state["task"] == "book":
@@ -217,10 +208,7 @@ def _keypad(asked: str | None) -> str | None:
 
 
 def _misunderstood(state: dict, key: str) -> Turn:
-    state["misunderstood"] = state.get("misunderstood", 0) + 1
-    if state["misunderstood"] >= MAX_MISUNDERSTOOD:
-        return Turn([msg("ride_give_up") | {"transfer": "member_services"}], state, done=True)
-    return Turn([msg(key)], state)
+    return misunderstood(state, key, "ride_give_up")
 
 
 def _book_step(state: dict, text: str, ctx: Context) -> Turn:
@@ -277,6 +265,9 @@ def _book_step(state: dict, text: str, ctx: Context) -> Turn:
     if said.date_problem:
         notes.append(msg("ride_bad_date_impossible" if said.date_problem == "impossible_date" else "ride_bad_date_past"))
     address, said.address = said.address, None
+    if said.not_allowed and not said.destination_kind:
+        notes.append(msg("ride_refused_destination"))  # a trip the benefit does not cover: keep no address for it
+        address = None
     merge(f, said)
     if address:
         if asked in ("confirm", "change_what") and f.get("destination_address"):
@@ -295,11 +286,16 @@ def _checked(state: dict, ctx: Context, notes: list[dict]) -> Turn:
     if f.get("destination_kind") and R.check_destination(f["destination_kind"]):
         notes.append(msg("ride_refused_destination"))
         f.pop("destination_kind")
-    if f.pop("_not_allowed", False):
-        notes.append(msg("ride_refused_destination"))
     if f.get("date") and f.get("time"):
         appointment = dt.datetime.combine(dt.date.fromisoformat(f["date"]), dt.time.fromisoformat(f["time"]))
         refusal = R.check_time(appointment, ctx.now, f.get("mobility") or ctx.mobility, bool(f.get("discharge")))
+        if refusal and refusal.rule == "notice" and f.get("weekdays"):
+            # A standing order starts on its first weekday that the notice allows (the summary says which).
+            first = refusal.params["earliest"]
+            while first.weekday() not in f["weekdays"]:
+                first += dt.timedelta(days=1)
+            f["date"] = first.isoformat()
+            refusal = None
         if refusal:
             notes.append(refusal_message(refusal, ctx))
             if refusal.rule == "service_hours":

@@ -7,6 +7,7 @@ names is merged into the draft. Pure functions over the words in `careline/words
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 import regex
@@ -50,15 +51,18 @@ class Said:
 
     def anything(self) -> bool:
         return any(
-            (self.date, self.time, self.date_problem, self.address, self.home, self.destination_kind, self.not_allowed,
+            (self.date, self.time, self.date_problem, self.until, self.address, self.home, self.destination_kind, self.not_allowed,
              self.mobility, self.companion, self.car_seat, self.return_mode, self.discharge)
         )
 
 
+@functools.lru_cache(maxsize=None)
 def phrases(language: str, name: str) -> tuple[str, ...]:
+    """A word list of the member's language merged with English's (read once per list)."""
     return tuple(dict.fromkeys(p for w in vocabulary(language) for p in w.phrases(name)))
 
 
+@functools.lru_cache(maxsize=None)
 def groups(language: str, name: str) -> dict[str, tuple[str, ...]]:
     merged: dict[str, tuple[str, ...]] = {}
     for w in vocabulary(language):
@@ -201,6 +205,3 @@ def strip_code(text: str) -> str | None:
     match = regex.search(r"(?<![A-Za-z0-9])(R[A-HJ-NP-Z2-9]{5})(?![A-Za-z0-9])", (text or "").upper())
     return match[1] if match else None
 
-
-def blank_out(text: str, match) -> str:
-    return blank(text, match)

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from careline import catalog
+from careline.config import Settings, contact_numbers
 from careline.db import session_scope
 from careline.formats import format_day, format_time
 from careline.models import Member, Ride, StandingOrder
@@ -24,9 +25,7 @@ DISPATCH_STATUSES = ("scheduled", "confirmed", "driver_assigned", "en_route", "a
 
 
 def _numbers() -> dict[str, str]:
-    from careline.config import Settings, display_phone
-
-    return {"member_services": display_phone(Settings.from_env().member_services_number)}
+    return contact_numbers(Settings.from_env())
 
 
 def new_code(session, prefix: str = "R", model=Ride) -> str:

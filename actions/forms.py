@@ -1,0 +1,97 @@
+"""The three actions every dialogue form needs (ride_form, class_form), written once.
+
+A form has one requested slot (`<name>_answer`) that takes any answer, and one slot with the
+dialogue's state (`<name>_state`). The validation hands the answer to the dialogue's step(); the ask
+action says the dialogue's next question; the done action clears both slots.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+
+def member_ref(tracker: Tracker) -> int | None:
+    ref = tracker.get_slot("member_ref")
+    return int(ref) if ref is not None and tracker.get_slot("member_verified") else None
+
+
+def send(dispatcher: CollectingDispatcher, messages: list[dict]) -> None:
+    for message in messages:
+        dispatcher.utter_message(json_message=message)
+
+
+class DialogueForm(ABC):
+    """Subclasses name the form and give context(), step() and ask() of their dialogue.
+
+    Abstract until they do, so the action server registers only the concrete form actions.
+    """
+
+    form: str  # "ride" or "class"
+
+    @property
+    def state_slot(self) -> str:
+        return f"{self.form}_state"
+
+    @property
+    def answer_slot(self) -> str:
+        return f"{self.form}_answer"
+
+    @abstractmethod
+    def context(self, tracker: Tracker, member_id: int):
+        raise NotImplementedError
+
+    @abstractmethod
+    def step(self, state: dict, text: str, ctx):
+        raise NotImplementedError
+
+    @abstractmethod
+    def ask(self, state: dict, ctx) -> list[dict]:
+        raise NotImplementedError
+
+
+class ValidateDialogueForm(DialogueForm, Action):
+    """Every answer in the form goes to the dialogue, whatever the NLU made of it."""
+
+    def name(self) -> str:
+        return f"validate_{self.form}_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        state = tracker.get_slot(self.state_slot)
+        member_id = member_ref(tracker)
+        if not state or not member_id:
+            return [SlotSet(self.answer_slot, "done"), SlotSet(self.state_slot, None)]
+        if tracker.get_slot("requested_slot") != self.answer_slot or tracker.get_slot(self.answer_slot) is None:
+            return []  # nothing for the form this turn: Rasa rejects it and the rules answer the switch
+        turn = self.step(dict(state), tracker.latest_message.get("text") or "", self.context(tracker, member_id))
+        send(dispatcher, turn.messages)
+        if turn.done:
+            return [SlotSet(self.answer_slot, "done"), SlotSet(self.state_slot, None)]
+        return [SlotSet(self.answer_slot, None), SlotSet(self.state_slot, turn.state)]
+
+
+class AskDialogueForm(DialogueForm, Action):
+    """The form's question: whatever the dialogue still needs."""
+
+    def name(self) -> str:
+        return f"action_ask_{self.form}_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        state = tracker.get_slot(self.state_slot)
+        member_id = member_ref(tracker)
+        if not state or not member_id:
+            return []
+        state = dict(state)
+        send(dispatcher, self.ask(state, self.context(tracker, member_id)))
+        return [SlotSet(self.state_slot, state)]
+
+
+class DialogueFormDone(DialogueForm, Action):
+    def name(self) -> str:
+        return f"action_{self.form}_done"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        return [SlotSet(self.answer_slot, None), SlotSet(self.state_slot, None)]
