@@ -94,15 +94,47 @@ def show_outbound(settings: Settings, after_id: int) -> int:
     return after_id
 
 
+def remind(settings: Settings, phone: str) -> None:
+    """Send the evening-before reminder of the member's next ride now (the worker's clock moved ahead)."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from careline.db import session_scope
+    from careline.gateway import gateway_for
+    from careline.models import Member, Ride
+    from careline.outbox import Worker, default_schedulers
+    from careline.rides.rules import local_now, to_utc
+    from careline.rides.service import OPEN_STATUSES
+
+    with session_scope(settings.database_url) as session:
+        ride = session.scalars(select(Ride).join(Member, Member.id == Ride.member_id)
+                               .where(Member.phone == phone, Ride.status.in_(OPEN_STATUSES), Ride.pickup_local > local_now())
+                               .order_by(Ride.pickup_local).limit(1)).first()
+        pickup = ride.pickup_local if ride else None
+    if pickup is None:
+        print("(no ride coming up for this number: book one first)")
+        return
+    evening = to_utc(dt.datetime.combine(pickup.date() - dt.timedelta(days=1), dt.time(18, 5)))
+    seen = _latest_outbound(settings)
+    counts = Worker(settings, gateway_for(settings), schedulers=default_schedulers()).run_once(evening)
+    print(f"(outbox worker at 6:05 p.m. the evening before the ride: {counts})")
+    show_outbound(settings, seen)
+
+
 def main(argv: list[str] | None = None) -> None:
     settings = Settings.from_env()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--voice", action="store_true", help="make a call instead of texting")
     parser.add_argument("--from", dest="caller", default=None, help="the caller's phone number")
     parser.add_argument("--url", default=f"http://127.0.0.1:{settings.port}")
+    parser.add_argument("--remind", action="store_true",
+                        help="run the outbox worker once as if it were 6:05 p.m. the evening before this member's next ride, then text")
     parser.add_argument("turns", nargs="*", help="scripted turns instead of typing")
     args = parser.parse_args(argv)
     caller = args.caller or ("+13105550199" if args.voice else DEMO_MEMBER)
+    if args.remind:
+        remind(settings, caller)
     phone = Phone(args.url, settings.twilio_auth_token, caller)
     scripted = list(args.turns)
 

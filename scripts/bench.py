@@ -4,12 +4,16 @@ Starts its own Rasa server, action server and webhook (waitress) on spare ports 
 database, then drives the same simulated SMS conversations (1, 10 and 50 at once) twice: through the
 signed webhook (signature, dedupe, language, safety screen, Rasa, data, TwiML) and straight to Rasa's
 REST channel on the same model (the floor). Prints p50/p95/p99 turn latency, turns per second and the
-ratios; then p95 per language through the webhook, and the safety screen's figures per language.
+ratios; then p95 per language through the webhook, the safety screen's figures per language, ride
+bookings (turns to a confirmation code and turn latency during a booking) and the outbox worker's
+throughput.
 """
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -86,6 +90,65 @@ def signed_post(session: requests.Session, url: str, params: dict) -> requests.R
     return session.post(url, data=params, headers={"X-Twilio-Signature": twilio_signature(TOKEN, url, params)}, timeout=60)
 
 
+RIDE_CODE = re.compile(r"\bR[A-HJ-NP-Z2-9]{5}\b")
+
+
+def booking_figures(webhook_url: str, bookings: int = 8) -> None:
+    """Full SMS bookings through the webhook by a member on file (caller ID + date of birth)."""
+    from careline.rides.rules import earliest_day
+
+    session = requests.Session()
+    base = earliest_day(dt.datetime.now(), "gurney") + dt.timedelta(days=7)
+    scripts = {
+        "all in one message": lambda day: [f"I need a ride to the clinic at 77 Oak Ave on {day.month}/{day.day} at 10am, no ride home", "07/02/1951", "yes"],
+        "one answer at a time": lambda day: ["I need a ride", "07/02/1951", f"{day.month}/{day.day} at 10am", "77 Oak Ave", "no", "yes"],
+    }
+    print("\nride bookings by SMS through the webhook (member on file; identification is the date-of-birth turn):")
+    offset = 0
+    for label, script in scripts.items():
+        turns, latencies = [], []
+        for _ in range(bookings):
+            day = base + dt.timedelta(days=offset)
+            offset += 1
+            for count, body in enumerate(script(day), start=1):
+                params = {"From": "+12135550102", "To": "+18885550100", "Body": body, "MessageSid": f"SM{uuid.uuid4().hex}"}
+                started = time.perf_counter()
+                response = session.post(webhook_url, data=params, headers={"X-Twilio-Signature": twilio_signature(TOKEN, webhook_url, params)}, timeout=60)
+                latencies.append(time.perf_counter() - started)
+                if RIDE_CODE.search(response.text):
+                    turns.append(count)
+                    break
+            else:
+                turns.append(None)
+        done = [t for t in turns if t]
+        print(f"  {label}: {len(done)}/{bookings} booked in {statistics.median(done) if done else 0:.0f} turns "
+              f"({statistics.median(done) - 1 if done else 0:.0f} without identification)   "
+              f"turn p50={statistics.median(latencies) * 1000:.0f} ms p95={percentile(latencies, 95) * 1000:.0f} ms")
+
+
+def outbox_figures(settings: Settings, messages: int = 2000) -> None:
+    """How many messages per second the worker hands to the gateway (local transport, SQLite)."""
+    from careline.db import session_scope
+    from careline.gateway import LocalTransport
+    from careline.outbox import Worker, enqueue
+    from careline.rides.rules import to_utc
+
+    noon = to_utc(dt.datetime.combine(dt.date.today(), dt.time(12)))
+    run = uuid.uuid4().hex[:6]
+    with session_scope(settings.database_url) as session:
+        for n in range(messages):
+            enqueue(session, key=f"bench:{run}:{n}", purpose="ride_update", to_phone=f"+1213555{n % 10000:04d}", language="en",
+                    body="L.A. Care: your driver is on the way.", not_before=noon - dt.timedelta(minutes=1))
+    worker = Worker(settings, LocalTransport(settings.database_url, "+18885550100"), batch=200)
+    started = time.perf_counter()
+    sent = 0
+    while sent < messages:
+        sent += worker.run_once(noon).get("sent", 0)
+    seconds = time.perf_counter() - started
+    print(f"\noutbox worker: {messages} messages handed to the gateway in {seconds:.1f} s = {messages / seconds:.0f} messages/s "
+          f"(one worker, SQLite, local transport recording each send)")
+
+
 def nurse_figures(settings: Settings, calls: int = 20) -> None:
     """Request-to-dial time of a warm transfer (the REST call goes to the local transport), and how long
     the nurse's whisper takes to speak (at 150 words a minute)."""
@@ -160,6 +223,8 @@ def main() -> None:
             english_p95 = english_p95 or p95
             print(f"  {code}: p95={p95:6.1f} ms  ({p95 / english_p95:.2f}x English)")
         nurse_figures(settings)
+        booking_figures(webhook_url)
+        outbox_figures(settings)
         print("\nsafety screen on the labelled set (tests/data/safety):")
         for code in languages():
             phrases = yaml.safe_load((ROOT / "tests" / "data" / "safety" / f"{code}.yml").read_text(encoding="utf-8"))["phrases"]
