@@ -106,17 +106,16 @@ def _han_digits(match: regex.Match) -> str:
     return str(_han_number(match[0]))
 
 
-def _day_runs(text: str, language: str) -> str:
-    """One name for several days, as Chinese and Korean write standing orders: 周一三五 and 월수금 become
-    星期一 星期三 星期五 and 월요일 수요일 금요일 (the words' `weekday_runs`: day letters, an optional
-    week word before them, suffixes after them, and letter pairs that are other words)."""
+@functools.lru_cache(maxsize=None)
+def _day_run_spec(language: str):
+    """The compiled run pattern of a language with `weekday_runs` (built once), or None."""
     spec = words(language).data.get("weekday_runs")
     if not spec:
-        return text
+        return None
     letters = {_norm(str(k), language): int(v) for k, v in (spec.get("letters") or {}).items()}
     names = [days[0] for days in (words(language).data.get("weekdays") or []) if days]
     if not letters or len(names) < 7:
-        return text
+        return None
     letter = "[" + "".join(regex.escape(k) for k in letters) + "]"
     sep = r"(?:\s*[,/·、，和及与與跟同]\s*|\s+)?"
     prefixes = _alternation({_norm(str(p), language) for p in spec.get("prefixes") or []})
@@ -124,20 +123,32 @@ def _day_runs(text: str, language: str) -> str:
     not_days = {_norm(str(p), language) for p in spec.get("not_days") or []}
     head = rf"(?:{prefixes})" if prefixes else r"(?<![\p{L}\d])"
     end = r"" if prefixes else rf"(?:{suffixes})*(?![\p{{L}}\d])" if suffixes else r"(?![\p{L}\d])"
+    pattern = regex.compile(rf"{head}(?P<run>{letter}(?:{sep}{letter})+){end}")
+    return pattern, regex.compile(letter), letters, names, not_days, bool(prefixes)
+
+
+def _day_runs(text: str, language: str) -> str:
+    """One name for several days, as Chinese and Korean write standing orders: 周一三五 and 월수금 become
+    星期一 星期三 星期五 and 월요일 수요일 금요일 (the words' `weekday_runs`: day letters, an optional
+    week word before them, suffixes after them, and letter pairs that are other words)."""
+    spec = _day_run_spec(language)
+    if spec is None:
+        return text
+    pattern, letter, letters, names, not_days, prefixed = spec
 
     def expand(match: regex.Match) -> str:
         run = match["run"]
-        found = regex.findall(letter, run)
+        found = letter.findall(run)
         separated = bool(regex.search(r"[^\s\p{L}]|[和及与與跟同]", run))
         spaced = bool(regex.search(r"\s", run))
         order = [letters[f] for f in found]
         if order != sorted(set(order)):  # runs go Monday to Sunday: 周三一起 is "Wednesday, together"
             return match[0]
-        if not prefixes and not separated and (("".join(found) in not_days) or (spaced and len(found) < 3)):
+        if not prefixed and not separated and (("".join(found) in not_days) or (spaced and len(found) < 3)):
             return match[0]
         return " ".join(_norm(str(names[letters[f]]), language) for f in found) + " "
 
-    return regex.sub(rf"{head}(?P<run>{letter}(?:{sep}{letter})+){end}", expand, text)
+    return pattern.sub(expand, text)
 
 
 def _han_number(chars: str) -> int:

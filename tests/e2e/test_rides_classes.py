@@ -6,9 +6,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from careline.classes.service import schedule_class_reminders
 from careline.db import session_scope
 from careline.gateway import LocalTransport
-from careline.models import ClassRegistration, HealthClass, Member, Outbox, Ride
+from careline.models import ClassMeeting, ClassRegistration, HealthClass, Member, Outbox, Ride
 from careline.outbox import Worker
 from careline.rides import rules as R
 from careline.rides.service import schedule_ride_reminders
@@ -130,23 +131,57 @@ def test_voice_booking_with_the_keypad(live_client, e2e_settings):
     assert " ".join(ride.code) in booked and ride.status == "pending_pcs" and "doctor" in booked  # wheelchair on file, no PCS
 
 
-@pytest.mark.parametrize("phone, dob, ask, pick, yes", [
-    ("+12135550104", "01/30/1950", "sign me up for the diabetes class", "1", "yes"),
-    ("+12135550107", "11/11/1946", "запишите меня на занятия по диабету", "1", "да"),
-])
-def test_class_registration_by_sms(live_client, e2e_settings, phone, dob, ask, pick, yes):
-    member = Texter(live_client, phone)
-    member(ask)
-    options = member(dob)
-    assert "1)" in options
-    confirm = member(pick)
-    registered = member(yes)
-    with session_scope(e2e_settings.database_url) as session:
+def registrations_of(settings, phone: str) -> list[tuple[int, str]]:
+    with session_scope(settings.database_url) as session:
         member_id = session.scalars(select(Member.id).where(Member.phone == phone)).one()
-        [registration] = session.scalars(select(ClassRegistration).where(ClassRegistration.member_id == member_id)).all()
-        assert registration.status == "registered"
-        item = session.get(HealthClass, registration.class_id)
-        assert item.topic == "diabetes" and item.seats_taken >= 1
-        [sms] = session.scalars(select(Outbox).where(Outbox.subject == f"registration:{registration.id}")).all()
-        assert sms.purpose == "class_confirmation"
-    assert confirm and registered and registered != confirm
+        return [(r.class_id, r.status) for r in session.scalars(select(ClassRegistration).where(ClassRegistration.member_id == member_id).order_by(ClassRegistration.id))]
+
+
+@pytest.mark.parametrize("phone, dob, ask, asks_dob, yes, confirmed", [
+    ("+12135550112", "10/01/1950", "sign me up for the diabetes class", "date of birth", "yes", "You are signed up"),
+    ("+12135550102", "07/02/1951", "quiero inscribirme en la clase de diabetes", "fecha de nacimiento", "sí", "Cómo controlar su diabetes"),
+    ("+12135550103", "12/25/1945", "我想报名参加糖尿病课", "出生", "是", "糖尿病"),
+])
+def test_class_registration_by_sms(live_client, e2e_settings, phone, dob, ask, asks_dob, yes, confirmed):
+    member = Texter(live_client, phone)
+    options = begin(member, ask, dob, asks_dob)
+    assert "1)" in options and "2)" in options  # three options at most, numbered
+    member("1")
+    registered = member(yes)
+    assert confirmed in registered
+    [(class_id, status)] = registrations_of(e2e_settings, phone)
+    with session_scope(e2e_settings.database_url) as session:
+        assert status == "registered" and session.get(HealthClass, class_id).topic == "diabetes"
+        [sms] = session.scalars(select(Outbox).where(Outbox.purpose == "class_confirmation", Outbox.to_phone == phone)).all()
+        assert sms.language == session.scalars(select(Member.language).where(Member.phone == phone)).one()
+
+
+def test_class_waitlist_promotion_and_reminder(live_client, e2e_settings):
+    first, waiting = Texter(live_client, "+12135550112"), Texter(live_client, "+12135550102")
+    confirm = begin(first, "sign me up for the stress and sleep class", "10/01/1950")
+    assert "Stress and sleep" in confirm
+    assert "signed up" in first("yes")
+    with session_scope(e2e_settings.database_url) as session:
+        class_id = session.scalars(select(HealthClass.id).where(HealthClass.topic == "stress")).one()
+        assert (class_id, "registered") in registrations_of(e2e_settings, "+12135550112")
+        item = session.get(HealthClass, class_id)
+        item.capacity = item.seats_taken  # the class is now full
+    begin(waiting, "clase para el estrés y el sueño", "07/02/1951", "fecha de nacimiento")
+    assert "lista de espera" in waiting("sí").lower()  # full: the waiting list is offered
+    assert "número 1" in waiting("sí")
+    # The worker sends the first member's confirmation (at noon tomorrow: outside quiet hours), then X frees the seat.
+    noon = R.to_utc(dt.datetime.combine(R.local_now().date() + dt.timedelta(days=1), dt.time(12)))
+    worker = Worker(e2e_settings, LocalTransport(e2e_settings.database_url, "+12135550000"))
+    assert worker.run_once(noon).get("sent", 0) >= 1
+    assert "cancelled" in first("X")
+    assert (class_id, "registered") in registrations_of(e2e_settings, "+12135550102")
+    with session_scope(e2e_settings.database_url) as session:
+        promoted = session.scalars(select(Outbox).where(Outbox.purpose == "class_promoted", Outbox.to_phone == "+12135550102")).one()
+        assert promoted.language == "es" and "X" in promoted.body
+        first_meeting = session.scalars(select(ClassMeeting.starts_local).where(ClassMeeting.class_id == class_id).order_by(ClassMeeting.starts_local)).first()
+    # The day before the first meeting, at noon, the reminder goes out with the call-in details.
+    day_before = R.to_utc(dt.datetime.combine(first_meeting.date() - dt.timedelta(days=1), dt.time(12, 5)))
+    Worker(e2e_settings, LocalTransport(e2e_settings.database_url, "+12135550000"), schedulers=[schedule_class_reminders]).run_once(day_before)
+    with session_scope(e2e_settings.database_url) as session:
+        reminder = session.scalars(select(Outbox).where(Outbox.purpose == "class_reminder", Outbox.to_phone == "+12135550102")).one()
+        assert reminder.status == "sent" and reminder.language == "es" and "meet.example.org/stress-sleep" in reminder.body
