@@ -63,6 +63,9 @@ class ClassForm(DialogueForm):
     def ask(self, state: dict, ctx) -> list[dict]:
         return dialogue.ask(state, ctx)
 
+    def understands(self, state: dict, text: str, ctx) -> bool:
+        return dialogue.understands(state, text, ctx)
+
 
 class ValidateClassForm(ClassForm, ValidateDialogueForm):
     pass

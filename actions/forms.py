@@ -10,8 +10,10 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActionExecutionRejected, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+
+from careline.topics import FORM_SWITCH_INTENTS
 
 
 def member_ref(tracker: Tracker) -> int | None:
@@ -52,6 +54,10 @@ class DialogueForm(ABC):
     def ask(self, state: dict, ctx) -> list[dict]:
         raise NotImplementedError
 
+    @abstractmethod
+    def understands(self, state: dict, text: str, ctx) -> bool:
+        raise NotImplementedError
+
 
 class ValidateDialogueForm(DialogueForm, Action):
     """Every answer in the form goes to the dialogue, whatever the NLU made of it."""
@@ -65,8 +71,14 @@ class ValidateDialogueForm(DialogueForm, Action):
         if not state or not member_id:
             return [SlotSet(self.answer_slot, "done"), SlotSet(self.state_slot, None)]
         if tracker.get_slot("requested_slot") != self.answer_slot or tracker.get_slot(self.answer_slot) is None:
-            return []  # nothing for the form this turn: Rasa rejects it and the rules answer the switch
-        turn = self.step(dict(state), tracker.latest_message.get("text") or "", self.context(tracker, member_id))
+            return []  # nothing for the form this turn (activation)
+        text = tracker.latest_message.get("text") or ""
+        ctx = self.context(tracker, member_id)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in FORM_SWITCH_INTENTS[self.form] and not self.understands(state, text, ctx):
+            # A change of topic: the rules answer it, then the form asks its question again.
+            return [ActionExecutionRejected(f"{self.form}_form")]
+        turn = self.step(dict(state), text, ctx)
         send(dispatcher, turn.messages)
         if turn.done:
             return [SlotSet(self.answer_slot, "done"), SlotSet(self.state_slot, None)]

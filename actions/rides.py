@@ -116,6 +116,9 @@ class RideForm(DialogueForm):
     def ask(self, state: dict, ctx) -> list[dict]:
         return dialogue.ask(state, ctx)
 
+    def understands(self, state: dict, text: str, ctx) -> bool:
+        return dialogue.understands(state, text, ctx)
+
 
 class ValidateRideForm(RideForm, ValidateDialogueForm):
     pass

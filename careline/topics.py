@@ -47,3 +47,19 @@ INTENT_TOPICS = {
 def topic_of(intent: str | None) -> str:
     """The operator-facing topic of a Rasa intent ('other' for anything without one)."""
     return INTENT_TOPICS.get(intent or "", "other")
+
+
+# A message in the middle of the ride or class form with one of these intents is a change of topic,
+# unless the dialogue can read it as an answer ("I will text when I'm done" is no request for help):
+# the topic is answered, then the form asks its question again (bot/rules/forms.yml, generated from
+# this list by scripts/form_rules.py; actions/forms.py decides).
+_COMMON_SWITCHES = (
+    "help", "repeat", "agent_request", "language_change", "benefit_overview", "benefit_dental", "benefit_vision",
+    "benefit_behavioral_health", "benefit_nurse_line", "benefit_health_education", "benefit_care_coordination",
+    "benefit_interpreter", "benefit_member_services", "plan_about", "plan_enrollment", "plan_opt_out",
+    "plan_continuity_of_care", "plan_notices", "member_pcp", "nurse_request",
+)
+FORM_SWITCH_INTENTS = {
+    "ride": _COMMON_SWITCHES,
+    "class": _COMMON_SWITCHES + ("benefit_transportation",),
+}

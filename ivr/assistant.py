@@ -142,7 +142,7 @@ class Assistant:
             return None
         db, now = self.settings.database_url, utcnow()
         if ready:
-            member = self._member_for_phone(phone)
+            member = self.store.member_id(self.hash(phone))
             code = rides.will_call_ready(db, member, local_now()) if member else None
             return single("ride_will_call_received", language, "sms", self.settings, params={"code": code}) if code else None
         ride = rides.reminded_ride(db, phone, now)
@@ -166,15 +166,6 @@ class Assistant:
                     classes.cancel(db, class_id, member_id, local_now())
                     return single("class_cancelled", language, "sms", self.settings, params={"title": title})
         return None
-
-    def _member_for_phone(self, phone: str) -> int | None:
-        from sqlalchemy import select
-
-        from careline.db import session_scope
-        from careline.models import Member
-
-        with session_scope(self.settings.database_url) as session:
-            return session.scalar(select(Member.id).where(Member.phone_hash == self.hash(phone)))
 
     def _foreign(self, state: dict, stored: str | None, text: str) -> str | None:
         """A language outside the eleven that this texter writes in (never for members on file)."""

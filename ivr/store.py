@@ -80,6 +80,11 @@ class Store:
             stored = session.scalar(select(Member.language).where(Member.phone_hash == caller).limit(1)) if caller else None
         return state, stored
 
+    def member_id(self, caller: str) -> int | None:
+        """The member whose phone on file has this pseudonym."""
+        with session_scope(self.url) as session:
+            return session.scalar(select(Member.id).where(Member.phone_hash == caller).limit(1))
+
     @staticmethod
     def _read_conversation(session, key: str, channel: str) -> dict:
         row = session.get(Conversation, key)

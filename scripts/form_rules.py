@@ -1,17 +1,22 @@
 """Write bot/rules/forms.yml: what happens when a member changes topic in the ride or class form.
 
-For every intent that leaves a form (the `not_intent` lists in bot/domain/slots.yml), the answer it
-gets outside the form (bot/rules/answers.yml) is given, then the form asks its question again.
+For every intent that may leave a form (careline/topics.py FORM_SWITCH_INTENTS), the answer it gets
+outside the form (bot/rules/answers.yml) is given, then the form asks its question again.
 Run after changing those lists: `.venv/bin/python scripts/form_rules.py`.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-FORMS = {"ride_form": ("ride_answer", "utter_ride_stopped"), "class_form": ("class_answer", "utter_class_stopped")}
+sys.path.insert(0, str(ROOT))
+
+from careline.topics import FORM_SWITCH_INTENTS  # noqa: E402
+
+FORMS = {"ride_form": "utter_ride_stopped", "class_form": "utter_class_stopped"}
 OWN_RULES = {"goodbye", "cancel", "emergency", "crisis"}
 
 
@@ -26,12 +31,10 @@ def answers() -> dict[str, str]:
 
 
 def main() -> None:
-    slots = yaml.safe_load((ROOT / "bot/domain/slots.yml").read_text())["slots"]
     answer = answers()
     rules = []
-    for form, (slot, stopped) in FORMS.items():
-        switch = slots[slot]["mappings"][0]["not_intent"]
-        for intent in switch:
+    for form, stopped in FORMS.items():
+        for intent in FORM_SWITCH_INTENTS[form.removesuffix("_form")]:
             if intent in OWN_RULES or intent not in answer:
                 continue
             rules.append({"rule": f"{intent} during {form}, then back to it", "condition": [{"active_loop": form}],

@@ -5,6 +5,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,13 +33,14 @@ def main() -> None:
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"}
     command = [str(Path(sys.executable).parent / "rasa"), "train", "--config", "config.yml", "--domain", "bot/domain",
                "--data", "nlu_data", "bot/rules", "bot/stories", "--out", "models", "--fixed-model-name", name]
+    started = time.monotonic()
     result = subprocess.run(command, cwd=ROOT, env=env)
     if result.returncode != 0:
         sys.exit(result.returncode)
     for old in (ROOT / "models").glob("careline-*.tar.gz"):
         if old != model:
             old.unlink()
-    print(f"Trained models/{model.name} ({model.stat().st_size / 1e6:.1f} MB)")
+    print(f"Trained models/{model.name} ({model.stat().st_size / 1e6:.1f} MB) in {time.monotonic() - started:.0f} s")
 
 
 if __name__ == "__main__":

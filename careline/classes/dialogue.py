@@ -148,6 +148,13 @@ def _misunderstood(state: dict, key: str) -> Turn:
     return misunderstood(state, key, "fallback_agent")
 
 
+def understands(state: dict, text: str, ctx: ClassContext) -> bool:
+    """Whether the message answers the question asked (a class number, yes/no, MORE, what class)."""
+    if answer(text, ctx.language) is not None or regex.fullmatch(r"\s*[1-9]\s*[.)]?\s*", ascii_digits(text)):
+        return True
+    return has(phrases(ctx.language, "more"), normalise(text, ctx.language)) or read_wish(text, ctx.language, ctx.now.date()).anything()
+
+
 def step(state: dict, text: str, ctx: ClassContext) -> Turn:
     asked = state.get("asked")
     reply = answer(text, ctx.language)

@@ -196,6 +196,13 @@ def find_ride(ctx: Context, code: str | None) -> RideView | None:
 
 
 # --- answering --------------------------------------------------------------------------------
+def understands(state: dict, text: str, ctx: Context) -> bool:
+    """Whether the message answers the question asked (a day, an address, yes, a ride's number...)."""
+    if answer(text, ctx.language) is not None or regex.fullmatch(r"\s*\d{1,4}\s*", ascii_digits(text)) or strip_code(text):
+        return True
+    return read(text, ctx.language, ctx.now.date(), keypad=_keypad(state.get("asked"))).anything()
+
+
 def step(state: dict, text: str, ctx: Context) -> Turn:
     """Take one answer; return what to say (questions come from ask()) and whether the form ends."""
     if state["task"] == "book":
