@@ -177,9 +177,9 @@ def record_status(database_url: str, row_id: int | None, sid: str | None, status
 
 def default_schedulers():
     from careline.classes.service import schedule_class_reminders
-    from careline.rides.service import schedule_ride_reminders
+    from careline.rides.service import schedule_ride_reminders, translate_ride_notes
 
-    return [schedule_ride_reminders, schedule_class_reminders]
+    return [schedule_ride_reminders, schedule_class_reminders, translate_ride_notes]
 
 
 def main() -> None:

@@ -145,3 +145,28 @@ def test_change_and_cancel(db):
     assert rides(db, BENITO)[0].status == "cancelled"
     said, turn = converse(db, BENITO, ["cancel my ride"], task="cancel")
     assert keys(said[0]) == ["ride_none_upcoming"]
+
+
+class FakeTranslator:
+    def __init__(self, available: bool):
+        self.available, self.calls = available, []
+
+    def translate(self, text, target, source="auto"):
+        from careline.translation import Translation
+
+        self.calls.append((text, target, source))
+        return Translation(f"[en] {text}", source, target) if self.available else None
+
+
+def test_a_note_for_the_driver_is_kept_and_translated_off_the_turn(db):
+    said, turn = converse(db, BENITO, ["necesito un raite a la clínica 77 Oak Ave el martes a las 10, sin regreso, nota para el chofer: toque el timbre dos veces", "sí"], language="es")
+    summary = said[0][0]
+    assert ["ride_extra_notes", {"notes": "toque el timbre dos veces"}] in summary["subkeys"]["extras"]
+    assert turn.done and rides(db, BENITO)[0].notes == "toque el timbre dos veces"
+    assert service.translate_ride_notes(db, dt.datetime.utcnow(), FakeTranslator(available=False)) == 0
+    assert rides(db, BENITO)[0].notes_english is None  # the service is down: tried again on the next pass
+    translator = FakeTranslator(available=True)
+    assert service.translate_ride_notes(db, dt.datetime.utcnow(), translator) == 1
+    assert translator.calls == [("toque el timbre dos veces", "en", "es")]
+    assert rides(db, BENITO)[0].notes_english == "[en] toque el timbre dos veces"
+    assert service.ride_json(rides(db, BENITO)[0])["notes_english_is_machine_translation"] is True

@@ -55,7 +55,7 @@ def test_day_and_time(code, case):
         assert got.weekdays == case["weekdays"]
 
 
-FIELDS = ("date", "time", "address", "home", "destination_kind", "not_allowed", "mobility", "companion", "car_seat", "return_mode", "return_time", "recurring", "until", "discharge")
+FIELDS = ("date", "time", "address", "home", "destination_kind", "not_allowed", "mobility", "companion", "car_seat", "return_mode", "return_time", "recurring", "until", "discharge", "notes")
 
 
 @pytest.mark.parametrize("code, case", cases("ride"))

@@ -85,6 +85,8 @@ def merge(fields: dict, said: Said) -> None:
         fields["until"] = said.until.isoformat()
     if said.discharge:
         fields["discharge"] = True
+    if said.notes:
+        fields["notes"] = said.notes[:300]
     if said.address and not fields.get("destination_address"):
         fields["destination_address"] = said.address
 
@@ -166,6 +168,8 @@ def summary(state: dict, ctx: Context) -> dict:
         extras.append(["ride_extra_companion", {}])
     if f.get("car_seat"):
         extras.append(["ride_extra_car_seat", {}])
+    if f.get("notes"):
+        extras.append(["ride_extra_notes", {"notes": f["notes"]}])
     if f.get("return_mode") == "time" and f.get("return_time"):
         back = ["ride_return_time", {"time": format_time(dt.time.fromisoformat(f["return_time"]), ctx.language)}]
     elif f.get("return_mode") == "will_call":
@@ -335,13 +339,12 @@ def _book(state: dict, ctx: Context) -> Turn:
     if not f.get("destination_kind"):
         f["destination_kind"] = "medical"
     appointment = dt.datetime.combine(dt.date.fromisoformat(f["date"]), dt.time.fromisoformat(f["time"]))
-    notes_text = None
     booking = service.Booking(
         member_id=ctx.member_id, language=ctx.language, channel=ctx.channel, appointment=appointment,
         pickup_address=f.get("pickup_address") or ctx.home_address, destination_kind=f["destination_kind"],
         destination_address=f["destination_address"], mobility=f.get("mobility") or ctx.mobility, companion=bool(f.get("companion")),
         car_seat=bool(f.get("car_seat")), return_mode=f.get("return_mode") or "none",
-        return_time=dt.time.fromisoformat(f["return_time"]) if f.get("return_time") else None, notes=notes_text,
+        return_time=dt.time.fromisoformat(f["return_time"]) if f.get("return_time") else None, notes=f.get("notes"),
         discharge=bool(f.get("discharge")), weekdays=f.get("weekdays") or [],
         until=dt.date.fromisoformat(f["until"]) if f.get("until") else None, booked_by=ctx.booked_by,
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from careline.text import ascii_digits, clean
+from careline.text import ascii_digits, clean, strip_accents
 from careline.when import _GLUED, _month, blank, find, first, has, normalise, read_time, read_when, vocabulary, weekdays_in
 
 STREET = (
@@ -46,13 +46,14 @@ class Said:
     return_mode: str | None = None  # time, will_call, none
     return_time: dt.time | None = None
     discharge: bool = False
+    notes: str | None = None  # a note for the driver, in the member's words
     yes: bool = False
     no: bool = False
 
     def anything(self) -> bool:
         return any(
             (self.date, self.time, self.date_problem, self.until, self.address, self.home, self.destination_kind, self.not_allowed,
-             self.mobility, self.companion, self.car_seat, self.return_mode, self.discharge)
+             self.mobility, self.companion, self.car_seat, self.return_mode, self.discharge, self.notes)
         )
 
 
@@ -108,6 +109,12 @@ def read(text: str, language: str, today: dt.date, keypad: str | None = None) ->
     """Read every ride field the message mentions."""
     raw = ascii_digits(clean(text))
     said = Said()
+    # A note for the driver is kept as written and read for nothing else ("note: gate code 1234").
+    plain = strip_accents(raw.casefold())  # same length as the text, so the note is cut from the text as written
+    marker = first(phrases(language, "driver_note"), plain) if len(plain) == len(raw) else None
+    if marker:
+        said.notes = raw[marker.end():].strip(" :：,.-") or None
+        raw = raw[: marker.start()]
     address = ADDRESS.search(raw)
     if address:
         said.address = address[1].strip(" ,.")

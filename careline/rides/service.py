@@ -3,6 +3,7 @@ change, cancel, dispatch status updates, and the evening-before reminders."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -80,24 +81,24 @@ def open_rides(session, member_id: int, now_local: dt.datetime) -> list[Ride]:
     ))
 
 
-def book(database_url: str, booking: Booking, now_local: dt.datetime, plan_label: str = "") -> Outcome:
+def book(database_url: str, booking: Booking, now_local: dt.datetime) -> Outcome:
     """Write the ride(s) and the confirmation SMS together, or refuse with the rule that stops it."""
     r = R.rules()
     days = [booking.appointment.date()]
-    if booking.weekdays and len(booking.weekdays) >= 1 and booking.until:
+    if booking.weekdays and booking.until:
         planned = R.standing_dates(booking.appointment.date(), booking.weekdays, booking.until, r)
         if isinstance(planned, R.Refusal):
             return Outcome(refusal=planned)
         days = planned or days
+    appointments = [dt.datetime.combine(day, booking.appointment.time()) for day in days]
+    refusal = R.check_time(appointments[0], now_local, booking.mobility, booking.discharge, r)
+    if refusal:
+        return Outcome(refusal=refusal)
     try:
         with session_scope(database_url) as session:
             member = lock_member(session, booking.member_id)
             existing = open_rides(session, member.id, now_local)
-            for day in days:
-                appointment = dt.datetime.combine(day, booking.appointment.time())
-                refusal = R.check_time(appointment, now_local, booking.mobility, booking.discharge, r)
-                if refusal and day == days[0]:
-                    return Outcome(refusal=refusal)
+            for appointment in appointments:
                 clash = next((ride for ride in existing if R.overlapping(R.pickup_time(appointment, r), [ride.pickup_local], r)), None)
                 if clash:
                     same = clash.destination_address == booking.destination_address and clash.appointment_local == appointment
@@ -108,37 +109,33 @@ def book(database_url: str, booking: Booking, now_local: dt.datetime, plan_label
                 standing = StandingOrder(code=new_code(session, "S", StandingOrder), member_id=member.id, weekdays=",".join(map(str, booking.weekdays)), first_day=days[0], until=booking.until)
                 session.add(standing)
                 session.flush()
-            codes = []
-            for day in days:
-                appointment = dt.datetime.combine(day, booking.appointment.time())
-                ride = Ride(
+            rides = [
+                Ride(
                     code=new_code(session), member_id=member.id, booked_by=booking.booked_by, channel=booking.channel, language=booking.language,
                     appointment_local=appointment, pickup_local=R.pickup_time(appointment, r), pickup_address=booking.pickup_address,
                     destination_kind=booking.destination_kind, destination_address=booking.destination_address, mobility=booking.mobility,
                     companion=booking.companion, car_seat=booking.car_seat, return_mode=booking.return_mode,
-                    return_local=dt.datetime.combine(day, booking.return_time) if booking.return_mode == "time" and booking.return_time else None,
+                    return_local=dt.datetime.combine(appointment.date(), booking.return_time) if booking.return_mode == "time" and booking.return_time else None,
                     notes=booking.notes, notes_english=booking.notes_english, discharge=booking.discharge,
                     status="pending_pcs" if pending else "scheduled", standing_order_id=standing.id if standing else None,
                 )
-                session.add(ride)
-                codes.append(ride.code)
+                for appointment in appointments
+            ]
+            session.add_all(rides)
             session.flush()
-            first = session.scalars(select(Ride).where(Ride.code == codes[0])).one()
+            first, code = rides[0], standing.code if standing else rides[0].code
             if member.phone:
                 key = "ride_confirmation_pending" if pending else "ride_confirmation_sms"
-                body = catalog.text(key, booking.language, "sms", code=standing.code if standing else first.code,
-                                    day=format_day(first.pickup_local.date(), booking.language), time=format_time(first.pickup_local.time(), booking.language),
-                                    count=str(len(codes)), **_numbers())
-                enqueue(session, key=f"ride_confirmation:{standing.code if standing else first.code}", purpose="ride_confirmation",
-                        to_phone=member.phone, language=booking.language, body=body, member_id=member.id, same_day_update=True,
-                        subject=f"ride:{first.code}")
-            log.info("ride booked: %s ride(s), pending PCS %s", len(codes), pending)
-            return Outcome(codes=codes, pending_pcs=pending, standing_code=standing.code if standing else None)
+                body = catalog.text(key, booking.language, "sms", code=code, day=format_day(first.pickup_local.date(), booking.language),
+                                    time=format_time(first.pickup_local.time(), booking.language), count=str(len(rides)), **_numbers())
+                enqueue(session, key=f"ride_confirmation:{code}", purpose="ride_confirmation", to_phone=member.phone, language=booking.language,
+                        body=body, member_id=member.id, same_day_update=True, subject=f"ride:{first.code}")
+            log.info("ride booked: %s ride(s), pending PCS %s", len(rides), pending)
+            return Outcome(codes=[ride.code for ride in rides], pending_pcs=pending, standing_code=standing.code if standing else None)
     except IntegrityError:
         # The same pickup booked at the same moment from another device: one booking stands.
         with session_scope(database_url) as session:
-            appointment = booking.appointment
-            clash = session.scalars(select(Ride).where(Ride.member_id == booking.member_id, Ride.pickup_local == R.pickup_time(appointment, r))).first()
+            clash = session.scalars(select(Ride).where(Ride.member_id == booking.member_id, Ride.pickup_local == R.pickup_time(appointments[0], r))).first()
             return Outcome(refusal=R.Refusal("duplicate", {"code": clash.code if clash else ""}), existing_code=clash.code if clash else None)
 
 
@@ -224,7 +221,8 @@ def ride_json(ride: Ride) -> dict:
         "language": ride.language, "appointment": ride.appointment_local.isoformat(), "pickup": ride.pickup_local.isoformat(),
         "pickup_address": ride.pickup_address, "destination_kind": ride.destination_kind, "destination_address": ride.destination_address,
         "mobility": ride.mobility, "companion": ride.companion, "car_seat": ride.car_seat, "return_mode": ride.return_mode,
-        "return": ride.return_local.isoformat() if ride.return_local else None, "notes": ride.notes, "notes_english": ride.notes_english,
+        "return": ride.return_local.isoformat() if ride.return_local else None, "will_call_ready_at": ride.return_ready_at.isoformat() if ride.return_ready_at else None,
+        "notes": ride.notes, "notes_english": ride.notes_english, "notes_english_is_machine_translation": ride.notes_english is not None,
         "driver_eta_minutes": ride.driver_eta_minutes, "member_confirmed": ride.member_confirmed_at is not None,
         "standing_order_id": ride.standing_order_id, "timezone": str(R.rules().timezone),
     }
@@ -287,3 +285,28 @@ def will_call_ready(database_url: str, member_id: int, now_local: dt.datetime) -
             return None
         ride.return_ready_at = dt.datetime.utcnow()
         return ride.code
+
+
+@functools.lru_cache(maxsize=4)
+def _translator(database_url: str):
+    from careline.translation import MachineTranslator
+
+    return MachineTranslator(database_url)  # one per worker, so its circuit breaker remembers failures
+
+
+def translate_ride_notes(settings, now_utc: dt.datetime, translator=None) -> int:
+    """Notes for the driver in another language get an English machine translation, off the member's
+    turn (the worker runs this each pass); when the service cannot be reached, the next pass tries again."""
+    translator = translator or _translator(settings.database_url)
+    with session_scope(settings.database_url) as session:
+        pending = session.execute(select(Ride.id, Ride.notes, Ride.language).where(
+            Ride.notes.is_not(None), Ride.notes_english.is_(None), Ride.language != "en").limit(20)).all()
+    done = 0
+    for ride_id, notes, language in pending:
+        translation = translator.translate(notes, "en", language)
+        if translation is None:
+            break
+        with session_scope(settings.database_url) as session:
+            session.get(Ride, ride_id).notes_english = translation.text
+        done += 1
+    return done
