@@ -48,7 +48,7 @@ class ActionBenefitInfo(Action):
         if wanted is None:
             items = [{"name": row.name, "intent": INTENT_FOR_BENEFIT.get(row.benefit_code)} for row in rows]
             say(dispatcher, "benefits_overview", list={"param": "benefit_list", "item_key": "benefit_menu_item", "items": items})
-            return []
+            return class_offer(dispatcher, tracker, language)
         row = next((r for r in rows if r.benefit_code == wanted), None)
         if row is None:
             say(dispatcher, "benefit_missing")

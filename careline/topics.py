@@ -49,12 +49,13 @@ def topic_of(intent: str | None) -> str:
     return INTENT_TOPICS.get(intent or "", "other")
 
 
-# A message in the middle of the ride or class form with one of these intents is a change of topic,
-# unless the dialogue can read it as an answer ("I will text when I'm done" is no request for help):
+# A message in the middle of the ride or class form with one of these intents is a change of topic
+# (or, for cancel and goodbye, the end of the form), unless the dialogue can read it as an answer
+# ("I will text when I'm done" is no request for help, "no, Tuesday at 11" is no "cancel"):
 # the topic is answered, then the form asks its question again (bot/rules/forms.yml, generated from
 # this list by scripts/form_rules.py; actions/forms.py decides).
 _COMMON_SWITCHES = (
-    "help", "repeat", "agent_request", "language_change", "benefit_overview", "benefit_dental", "benefit_vision",
+    "cancel", "goodbye", "help", "repeat", "agent_request", "language_change", "benefit_overview", "benefit_dental", "benefit_vision",
     "benefit_behavioral_health", "benefit_nurse_line", "benefit_health_education", "benefit_care_coordination",
     "benefit_interpreter", "benefit_member_services", "plan_about", "plan_enrollment", "plan_opt_out",
     "plan_continuity_of_care", "plan_notices", "member_pcp", "nurse_request",

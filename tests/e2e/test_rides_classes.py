@@ -185,3 +185,18 @@ def test_class_waitlist_promotion_and_reminder(live_client, e2e_settings):
     with session_scope(e2e_settings.database_url) as session:
         reminder = session.scalars(select(Outbox).where(Outbox.purpose == "class_reminder", Outbox.to_phone == "+12135550102")).one()
         assert reminder.status == "sent" and reminder.language == "es" and "meet.example.org/stress-sleep" in reminder.body
+
+
+def test_class_offered_once_after_a_related_benefit_question(live_client):
+    member = Texter(live_client, "+13105550178")
+    first = member("does the plan cover my diabetes supplies?")
+    assert "free class" in first and "Diabetes self-management" in first
+    assert "member ID" in member("yes")  # the class flow starts, with identification first
+    member("never mind")
+    assert "free class" not in member("does the plan cover my diabetes supplies?")  # once per conversation
+
+
+def test_no_class_offer_in_a_conversation_with_an_emergency(live_client):
+    member = Texter(live_client, "+13105550179")
+    assert "911" in member("I have chest pain and can't breathe")
+    assert "free class" not in member("does the plan cover my diabetes supplies?")
