@@ -111,28 +111,24 @@ def next_question(state: dict, ctx: Context) -> str:
     return "confirm"
 
 
+# Questions a caller may also answer on the keypad (MMDD, HHMM, 1/2), by their catalog key.
+KEYPAD_QUESTIONS = {"when": "ride_ask_when", "date": "ride_ask_date", "time": "ride_ask_time", "until": "ride_ask_until", "return": "ride_ask_return"}
+
+
 def ask(state: dict, ctx: Context) -> list[dict]:
     """The question for what is still missing (or the summary to confirm)."""
     question = state.get("asked") if state.get("asked") in ("change_what", "which_address", "confirm_cancel", "new_time", "pick_ride", "recent") else next_question(state, ctx)
     state["asked"] = question
     f = state["fields"]
     digits = {"expects": "digits"} if ctx.channel == "voice" else {}
-    if question == "when":
-        return [{**msg("ride_ask_when"), **digits}]
-    if question == "date":
-        return [{**msg("ride_ask_date"), **digits}]
-    if question == "time":
-        return [{**msg("ride_ask_time"), **digits}]
+    if question in KEYPAD_QUESTIONS:
+        return [{**msg(KEYPAD_QUESTIONS[question]), **digits}]
     if question == "destination":
         kind = f.get("destination_kind")
         if kind and ctx.recent.get(kind) and not f.get("_declined_recent"):
             state["asked"] = "recent"
             return [{**msg("ride_offer_recent", place=ctx.recent[kind]), **digits}]
         return [msg("ride_ask_destination")]
-    if question == "until":
-        return [{**msg("ride_ask_until"), **digits}]
-    if question == "return":
-        return [{**msg("ride_ask_return"), **digits}]
     if question == "confirm":
         return [summary(state, ctx), {**msg("ride_ask_confirm"), **digits}]
     if question == "change_what":
