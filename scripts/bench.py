@@ -126,6 +126,43 @@ def booking_figures(webhook_url: str, bookings: int = 8) -> None:
               f"turn p50={statistics.median(latencies) * 1000:.0f} ms p95={percentile(latencies, 95) * 1000:.0f} ms")
 
 
+def class_figures(settings: Settings, webhook_url: str, seats: int = 5, members: int = 50) -> None:
+    """Turns from "sign me up" to confirmed by SMS, and the last seats taken by many members at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from careline.classes import service
+    from careline.db import session_scope
+    from careline.models import ClassMeeting, HealthClass, Member
+    from careline.rides.rules import local_now
+
+    session = requests.Session()
+    turns = []
+    for body_script in (["sign me up for the diabetes class", "10/01/1950", "1", "yes"], ["sign me up for the stress and sleep class", "yes"]):
+        for count, body in enumerate(body_script, start=1):
+            params = {"From": "+12135550112", "To": "+18885550100", "Body": body, "MessageSid": f"SM{uuid.uuid4().hex}"}
+            reply = session.post(webhook_url, data=params, headers={"X-Twilio-Signature": twilio_signature(TOKEN, webhook_url, params)}, timeout=60).text
+            if "signed up" in reply:
+                turns.append(count)
+                break
+    print(f"\nclass registration by SMS through the webhook: {turns[0] if turns else '-'} turns from 'sign me up for the diabetes class' "
+          f"to confirmed (identification and a choice among classes included); {turns[1] if len(turns) > 1 else '-'} turns for a class "
+          f"with a single match, already identified (goal <= 4)")
+    with session_scope(settings.database_url) as db:
+        item = HealthClass(topic="asthma", language="en", format="phone", call_in="+12135550175", capacity=seats)
+        db.add(item)
+        db.flush()
+        db.add(ClassMeeting(class_id=item.id, starts_local=local_now() + dt.timedelta(days=3)))
+        crowd = [Member(member_number=f"7{n:08d}", first_name="B", last_name="B", dob=dt.date(1950, 1, 1), language="en") for n in range(members)]
+        db.add_all(crowd)
+        db.flush()
+        class_id, ids = item.id, [m.id for m in crowd]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(lambda m: service.register(settings.database_url, class_id, m, "en", local_now(), waitlist=True)[0], ids))
+    print(f"  {members} members at once for the last {seats} seats: {outcomes.count('registered')} registered, "
+          f"{outcomes.count('waitlisted')} on the waiting list, in {time.perf_counter() - started:.2f} s")
+
+
 def outbox_figures(settings: Settings, messages: int = 2000) -> None:
     """How many messages per second the worker hands to the gateway (local transport, SQLite)."""
     from careline.db import session_scope
@@ -192,6 +229,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--levels", default="1,10,50")
     parser.add_argument("--turns", type=int, default=250, help="turns per level and target (at least)")
+    parser.add_argument("--only", choices=("rides-classes",), help="only the ride, class and outbox figures")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="careline-bench-"))
     settings = Settings(database_url=f"sqlite:///{workdir / 'bench.db'}", twilio_auth_token=TOKEN, privacy_key="bench")
@@ -201,6 +239,11 @@ def main() -> None:
     stack = Stack(env, rasa_port=25005, action_port=25055, webhook_port=25000, quiet=True).start(timeout=240)
     webhook_url, rasa_url = "http://127.0.0.1:25000/sms/incoming", "http://127.0.0.1:25005/webhooks/rest/webhook"
     try:
+        if args.only:
+            booking_figures(webhook_url)
+            class_figures(settings, webhook_url)
+            outbox_figures(settings)
+            return
         run_level(webhook_turn, webhook_url, 2, 1, CONVERSATION)  # warm-up
         run_level(rasa_turn, rasa_url, 2, 1, CONVERSATION)
         print(f"model: {Path(stack.model).name}   machine: {os.cpu_count()} cores")
@@ -229,6 +272,7 @@ def main() -> None:
             print(f"  {code}: p95={p95:6.1f} ms  ({p95 / english_p95:.2f}x English)")
         nurse_figures(settings)
         booking_figures(webhook_url)
+        class_figures(settings, webhook_url)
         outbox_figures(settings)
         print("\nsafety screen on the labelled set (tests/data/safety):")
         for code in languages():

@@ -200,3 +200,18 @@ def test_no_class_offer_in_a_conversation_with_an_emergency(live_client):
     member = Texter(live_client, "+13105550179")
     assert "911" in member("I have chest pain and can't breathe")
     assert "free class" not in member("does the plan cover my diabetes supplies?")
+
+
+def test_topic_question_in_the_middle_of_a_booking_then_back(live_client, e2e_settings):
+    member = Texter(live_client, "+12135550108")  # Armenian on file; answers come in Armenian
+    before = len(rides_of(e2e_settings, "+12135550108"))
+    first = begin(member, "I need a ride", "02/29/1952", "ծննդ")
+    day = ride_day()
+    switched = member("is dental covered?")
+    assert switched.count("\n\n") >= 1 and switched.split("\n\n")[-1] == first.split("\n\n")[-1]  # the answer, then the same question again
+    member(f"{day.month}/{day.day} at 10am")
+    member("1234 Main St")
+    member("no")
+    assert len(rides_of(e2e_settings, "+12135550108")) == before  # nothing is booked before YES
+    member("yes")
+    assert len(rides_of(e2e_settings, "+12135550108")) == before + 1
