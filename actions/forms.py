@@ -71,13 +71,14 @@ class ValidateDialogueForm(DialogueForm, Action):
         if not state or not member_id:
             return [SlotSet(self.answer_slot, "done"), SlotSet(self.state_slot, None)]
         if tracker.get_slot("requested_slot") != self.answer_slot or tracker.get_slot(self.answer_slot) is None:
-            return []  # nothing for the form this turn (activation)
+            return []  # no new answer: the form starts, or comes back after a change of topic, and asks
         text = tracker.latest_message.get("text") or ""
         ctx = self.context(tracker, member_id)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent in FORM_SWITCH_INTENTS[self.form] and not self.understands(state, text, ctx):
-            # A change of topic: the rules answer it, then the form asks its question again.
-            return [ActionExecutionRejected(f"{self.form}_form")]
+            # A change of topic: the rules answer it, then the form asks its question again. The answer
+            # slot is emptied, so that coming back does not read the same message a second time.
+            return [SlotSet(self.answer_slot, None), ActionExecutionRejected(f"{self.form}_form")]
         turn = self.step(dict(state), text, ctx)
         send(dispatcher, turn.messages)
         if turn.done:

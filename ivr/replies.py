@@ -13,6 +13,9 @@ log = logging.getLogger(__name__)
 SMS_LIMIT = 1600
 # Keypad shortcuts of the main voice menu (catalog key main_menu says the same words).
 MAIN_MENU = {"1": "/benefit_overview", "2": "/plan_about", "3": "/ride_book", "4": "/nurse_request", "5": "/class_find", "0": "/agent_request", "9": "/help"}
+# What a caller must check or write down: spoken more slowly.
+READ_BACKS = frozenset({"ride_summary", "ride_summary_standing", "ride_booked", "ride_booked_standing", "ride_changed", "ride_ask_cancel",
+                        "class_confirm", "class_registered"})
 LIST_SEPARATORS = {"zh": "、", "ar": "، ", "fa": "، "}
 
 
@@ -30,6 +33,7 @@ class Reply:
     language_changed: bool = False
     hint: str | None = None
     handoff: dict | None = None  # a nurse handoff to open (warm transfer or callback)
+    slow: set[int] = field(default_factory=set)  # which texts are read-backs, spoken slowly on a call
     handoff_id: int | None = None
 
     def sms_body(self) -> str:
@@ -76,6 +80,8 @@ def from_bot(messages: list[dict], language: str, channel: str, settings: Settin
         except catalog.MissingText:
             log.error("catalog key missing: %s", custom["key"])
             continue
+        if custom["key"] in READ_BACKS:
+            reply.slow.add(len(reply.texts) - 1)
         reply.transfer = custom.get("transfer") or reply.transfer
         reply.hangup = reply.hangup or bool(custom.get("hangup"))
         reply.expects_digits = custom.get("expects") == "digits"

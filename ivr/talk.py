@@ -46,7 +46,8 @@ def show_voice(root: ElementTree.Element) -> tuple[str | None, bool]:
     action, expects_digits = None, False
     for element in root.iter():
         if element.tag == "Say":
-            print(f"  🔊 [{element.get('language') or '-'} / {element.get('voice') or 'default'}] {element.text}")
+            slow = " (slowly)" if element.find("prosody") is not None else ""
+            print(f"  🔊 [{element.get('language') or '-'} / {element.get('voice') or 'default'}]{slow} {''.join(element.itertext())}")
         elif element.tag == "Gather":
             action = element.get("action")
             expects_digits = element.get("finishOnKey") == "#"

@@ -21,8 +21,12 @@ def sms(reply: Reply) -> MessagingResponse:
     return response
 
 
-def _say(parent, text: str, language: Language) -> None:
-    parent.say(text, voice=language.voice, language=language.say_language)
+def _say(parent, text: str, language: Language, slow: bool = False) -> None:
+    if slow:
+        # Read-backs (a booking to check, a confirmation code) are spoken more slowly (SSML prosody).
+        parent.say(voice=language.voice, language=language.say_language).prosody(text, rate="85%")
+    else:
+        parent.say(text, voice=language.voice, language=language.say_language)
 
 
 def voice(reply: Reply, action_url: str, transfer_number: str | None = None, whisper_url: str | None = None) -> VoiceResponse:
@@ -33,19 +37,20 @@ def voice(reply: Reply, action_url: str, transfer_number: str | None = None, whi
     language = languages()[reply.language]
     response = VoiceResponse()
     if reply.transfer and transfer_number:
-        for text in reply.texts:
-            _say(response, text, language)
+        for index, text in enumerate(reply.texts):
+            _say(response, text, language, index in reply.slow)
         response.append(dial(transfer_number, whisper_url))
         return response
     if reply.hangup:
-        for text in reply.texts:
-            _say(response, text, language)
+        for index, text in enumerate(reply.texts):
+            _say(response, text, language, index in reply.slow)
         response.hangup()
         return response
-    for text in reply.texts[:-1]:
-        _say(response, text, language)
+    last = len(reply.texts) - 1
+    for index, text in enumerate(reply.texts[:-1]):
+        _say(response, text, language, index in reply.slow)
     gather = gather_for(language, action_url, digits=reply.expects_digits)
-    _say(gather, reply.texts[-1], language)
+    _say(gather, reply.texts[-1], language, last in reply.slow)
     response.append(gather)
     return response
 

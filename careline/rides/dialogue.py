@@ -200,7 +200,10 @@ def understands(state: dict, text: str, ctx: Context) -> bool:
     """Whether the message answers the question asked (a day, an address, yes, a ride's number...)."""
     if answer(text, ctx.language) is not None or regex.fullmatch(r"\s*\d{1,4}\s*", ascii_digits(text)) or strip_code(text):
         return True
-    return read(text, ctx.language, ctx.now.date(), keypad=_keypad(state.get("asked"))).anything()
+    said = read(text, ctx.language, ctx.now.date(), keypad=_keypad(state.get("asked")))
+    if said.destination_kind and state.get("asked") not in ("destination", "recent"):
+        said.destination_kind = None  # "is dental covered?" names no place while a day is asked for
+    return said.anything()
 
 
 def step(state: dict, text: str, ctx: Context) -> Turn:

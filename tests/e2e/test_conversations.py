@@ -44,7 +44,7 @@ class Caller:
 
 
 def spoken(root) -> str:
-    return " ".join(s.text or "" for s in root.iter("Say"))
+    return " ".join("".join(s.itertext()) for s in root.iter("Say"))  # a read-back's words sit in <prosody>
 
 
 def test_sms_english_dental_then_opting_out(live_client):

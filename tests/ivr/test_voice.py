@@ -132,3 +132,16 @@ def test_rasa_down_on_voice_transfers_to_member_services(call, rasa):
 def test_whisper_is_signed_and_names_the_language(twilio):
     root = xml(twilio("/voice/whisper?lang=km&reason=interpreter", {"CallSid": "CAw"}))
     assert "Khmer" in root.find("./Say").text
+
+
+def test_read_backs_are_spoken_slowly(client, rasa, twilio):
+    from xml.etree import ElementTree
+
+    rasa.answers = [{"custom": {"key": "ride_booked", "params": {"code": "R 7 K 2 Q D", "when": "Tue, Dec 1, 9:00 AM", "count": "1"}}},
+                    {"custom": {"key": "anything_else"}}]
+    sid = "CA" + "1" * 32
+    twilio("/voice/incoming", {"CallSid": sid, "From": "+12135550101"})
+    root = ElementTree.fromstring(twilio("/voice/gather?step=talk&turn=1", {"CallSid": sid, "From": "+12135550101", "SpeechResult": "yes"}).data)
+    booked, question = list(root.iter("Say"))
+    assert booked.find("prosody").get("rate") == "85%" and "R 7 K 2 Q D" in booked.find("prosody").text
+    assert booked.get("voice") and question.find("prosody") is None and question.text
