@@ -140,6 +140,9 @@ def test_change_and_cancel(db):
     said, turn = converse(db, BENITO, ["I need to change my ride", "Wednesday at 1pm"], task="change")
     assert keys(said[0]) == ["ride_ask_new_time"] and turn.messages[0]["key"] == "ride_changed"
     assert rides(db, BENITO)[0].appointment_local == dt.datetime(2026, 12, 2, 13)
+    said, turn = converse(db, BENITO, ["I need to change my ride", "pick me up at 88 Pine St instead", "1"], task="change")
+    assert keys(said[1]) == ["ride_ask_which_address"] and turn.messages[0]["key"] == "ride_changed"
+    assert rides(db, BENITO)[0].pickup_address == "88 Pine St" and rides(db, BENITO)[0].destination_address == "77 Oak Ave"
     said, turn = converse(db, BENITO, ["cancel my ride", "yes"], task="cancel")
     assert keys(said[0]) == ["ride_ask_cancel"] and turn.messages[0]["key"] == "ride_cancelled"
     assert rides(db, BENITO)[0].status == "cancelled"

@@ -425,6 +425,9 @@ def _ride_task_step(state: dict, text: str, ctx: Context) -> Turn:
             return Turn([msg("ride_bad_date_impossible" if said.date_problem == "impossible_date" else "ride_bad_date_past")], state)
         if not (said.date or said.time or said.address):
             return _misunderstood(state, "ride_not_understood_when")
+        if said.address and not (said.date or said.time):
+            state["fields"]["_pending_address"], state["asked"] = said.address, "which_address"  # pickup or destination?
+            return Turn([], state)
         day = said.date or ride.appointment.date()
         time = said.time or ride.appointment.time()
         appointment = dt.datetime.combine(day, time) if (said.date or said.time) else None
@@ -438,4 +441,15 @@ def _ride_task_step(state: dict, text: str, ctx: Context) -> Turn:
         if refusal:
             return Turn([refusal_message(refusal, ctx)], state)
         return Turn([msg("ride_none_upcoming")], state, done=True)
+    if asked == "which_address":
+        digit = ascii_digits(text).strip()
+        if digit not in ("1", "2"):
+            return _misunderstood(state, "ride_not_understood_pick")
+        address = state["fields"].pop("_pending_address")
+        ride = find_ride(ctx, state["code"])
+        where = {"pickup_address": address} if digit == "1" else {"destination_address": address}
+        result, _ = service.change(ctx.database_url, ctx.member_id, ride.code, ctx.now, **where)
+        if result == "too_late":
+            return Turn([msg("ride_cancel_too_late", code=ride.code)], state, done=True)
+        return Turn([msg("ride_changed", code=ride.code, when=format_when(ride.pickup, ctx.language))], state, done=True)
     return Turn([], state)

@@ -257,7 +257,7 @@ def replied_subject(database_url: str, phone: str, now_utc: dt.datetime, purpose
     with session_scope(database_url) as session:
         row = session.scalars(select(Outbox).where(Outbox.to_phone == phone, Outbox.purpose.in_(purposes), Outbox.subject.is_not(None),
                                                    Outbox.status.in_(("sent", "delivered")), Outbox.sent_at >= now_utc - dt.timedelta(hours=hours))
-                              .order_by(Outbox.sent_at.desc(), Outbox.id.desc()).limit(1)).first()
+                              .order_by(Outbox.id.desc()).limit(1)).first()
         return row.subject if row else None
 
 

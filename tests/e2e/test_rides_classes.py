@@ -156,35 +156,44 @@ def test_class_registration_by_sms(live_client, e2e_settings, phone, dob, ask, a
         assert sms.language == session.scalars(select(Member.language).where(Member.phone == phone)).one()
 
 
-def test_class_waitlist_promotion_and_reminder(live_client, e2e_settings):
-    first, waiting = Texter(live_client, "+12135550112"), Texter(live_client, "+12135550102")
-    confirm = begin(first, "sign me up for the stress and sleep class", "10/01/1950")
-    assert "Stress and sleep" in confirm
-    assert "signed up" in first("yes")
+@pytest.mark.parametrize("topic, ask_first, waiting_phone, waiting_dob, asks_dob, ask_waiting, yes, call_in", [
+    ("exercise", "sign me up for the zumba class", "+12135550101", "03/14/1948", "date of birth", "sign me up for zumba", "yes", "meet.example.org/zumba-gold"),
+    ("stress", "sign me up for the stress and sleep class", "+12135550102", "07/02/1951", "fecha de nacimiento", "clase para el estrés y el sueño", "sí", "meet.example.org/stress-sleep"),
+    ("tobacco", "sign me up for the quit smoking class", "+12135550103", "12/25/1945", "出生", "我想报名戒烟课", "是", "1-213-555-0174"),
+])
+def test_class_waitlist_promotion_and_reminder(live_client, e2e_settings, topic, ask_first, waiting_phone, waiting_dob, asks_dob, ask_waiting, yes, call_in):
+    first, waiting = Texter(live_client, "+12135550112"), Texter(live_client, waiting_phone)
+    begin(first, ask_first, "10/01/1950")
+    first("yes")
     with session_scope(e2e_settings.database_url) as session:
-        class_id = session.scalars(select(HealthClass.id).where(HealthClass.topic == "stress")).one()
+        class_id = session.scalars(select(HealthClass.id).where(HealthClass.topic == topic)).one()
         assert (class_id, "registered") in registrations_of(e2e_settings, "+12135550112")
         item = session.get(HealthClass, class_id)
         item.capacity = item.seats_taken  # the class is now full
-    begin(waiting, "clase para el estrés y el sueño", "07/02/1951", "fecha de nacimiento")
-    assert "lista de espera" in waiting("sí").lower()  # full: the waiting list is offered
-    assert "número 1" in waiting("sí")
+    begin(waiting, ask_waiting, waiting_dob, asks_dob)
+    waiting(yes)  # full: the waiting list is offered, not yet joined
+    assert not [r for r in registrations_of(e2e_settings, waiting_phone) if r[0] == class_id]
+    waiting(yes)
+    assert (class_id, "waitlisted") in registrations_of(e2e_settings, waiting_phone)
     # The worker sends the first member's confirmation (at noon tomorrow: outside quiet hours), then X frees the seat.
     noon = R.to_utc(dt.datetime.combine(R.local_now().date() + dt.timedelta(days=1), dt.time(12)))
     worker = Worker(e2e_settings, LocalTransport(e2e_settings.database_url, "+12135550000"))
     assert worker.run_once(noon).get("sent", 0) >= 1
     assert "cancelled" in first("X")
-    assert (class_id, "registered") in registrations_of(e2e_settings, "+12135550102")
+    assert (class_id, "registered") in registrations_of(e2e_settings, waiting_phone)
     with session_scope(e2e_settings.database_url) as session:
-        promoted = session.scalars(select(Outbox).where(Outbox.purpose == "class_promoted", Outbox.to_phone == "+12135550102")).one()
-        assert promoted.language == "es" and "X" in promoted.body
+        language = session.scalars(select(Member.language).where(Member.phone == waiting_phone)).one()
+        promoted = session.scalars(select(Outbox).where(Outbox.purpose == "class_promoted", Outbox.to_phone == waiting_phone)).one()
+        assert promoted.language == language and "X" in promoted.body
         first_meeting = session.scalars(select(ClassMeeting.starts_local).where(ClassMeeting.class_id == class_id).order_by(ClassMeeting.starts_local)).first()
     # The day before the first meeting, at noon, the reminder goes out with the call-in details.
     day_before = R.to_utc(dt.datetime.combine(first_meeting.date() - dt.timedelta(days=1), dt.time(12, 5)))
     Worker(e2e_settings, LocalTransport(e2e_settings.database_url, "+12135550000"), schedulers=[schedule_class_reminders]).run_once(day_before)
     with session_scope(e2e_settings.database_url) as session:
-        reminder = session.scalars(select(Outbox).where(Outbox.purpose == "class_reminder", Outbox.to_phone == "+12135550102")).one()
-        assert reminder.status == "sent" and reminder.language == "es" and "meet.example.org/stress-sleep" in reminder.body
+        reminder = session.scalars(select(Outbox).where(Outbox.purpose == "class_reminder", Outbox.to_phone == waiting_phone,
+                                                        Outbox.subject.like("registration:%"))).all()
+        [mine] = [r for r in reminder if call_in in r.body]
+        assert mine.status == "sent" and mine.language == language
 
 
 def test_class_offered_once_after_a_related_benefit_question(live_client):
