@@ -216,14 +216,16 @@ def requested_language(text: str) -> str | None:
 
 
 _NEGATION_STOP = regex.compile(r"[,.;!?،，。！？]")
+# Chinese "A-not-A" questions ("有没有中文", "会不会说韩语") ask for something; they refuse nothing.
+_A_NOT_A = regex.compile(r"(\p{Han})[不没沒冇唔]\1")
 
 
 def _negated(haystack: str, start: int, end: int) -> bool:
     """Whether a negation word sits just before (or, as in Korean, just after) a language name."""
     before = haystack[max(0, start - 14) : start]
     after = haystack[end : end + 6]
-    before = _NEGATION_STOP.split(before)[-1]
-    after = _NEGATION_STOP.split(after)[0]
+    before = _A_NOT_A.sub(" ", _NEGATION_STOP.split(before)[-1])
+    after = _A_NOT_A.sub(" ", _NEGATION_STOP.split(after)[0])
     for code in languages():
         for word in lexicon(code).negations:
             if regex.search(r"[\p{Han}\p{Khmer}\p{Hangul}]", word):

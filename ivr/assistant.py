@@ -129,19 +129,14 @@ class Assistant:
         rescheduling goes through the conversation (identification first).
         """
         from careline.rides import service as rides
-        from careline.rides.extract import phrases
+        from careline.rides.extract import reply_word
         from careline.rides.rules import local_now
-        from careline.when import normalise
 
-        word = normalise(text, language).strip(" .!?¡¿。！،؟")
-        if not word or len(word) > 30:
-            return None
-        kind = next((k for k in ("confirm", "reschedule", "cancel") if word in phrases(language, f"reminder_{k}")), None)
-        ready = word in phrases(language, "will_call")
-        if kind is None and not ready:
+        kind = reply_word(text, language)
+        if kind is None:
             return None
         db, now = self.settings.database_url, utcnow()
-        if ready:
+        if kind == "ready":
             member = self.store.member_id(self.hash(phone))
             code = rides.will_call_ready(db, member, local_now()) if member else None
             return single("ride_will_call_received", language, "sms", self.settings, params={"code": code}) if code else None

@@ -26,6 +26,9 @@ def test_texts_without_language_say_nothing(text):
 @pytest.mark.parametrize("text, expected", [
     ("in English please", "en"), ("español por favor", "es"), ("한국어로", "ko"), ("Vietnamese please", "vi"),
     ("can you speak chinese", "zh"), ("farsi", "fa"), ("khmer please", "km"), ("русский", "ru"),
+    # Chinese A-not-A questions ask for a language; a plain negation refuses one.
+    ("有没有中文服务", "zh"), ("你们有没有讲韩语的", "ko"), ("会不会讲国语", "zh"), ("我不会说英文", "zh"),
+    ("No hablo inglés", "es"), ("영어 못해요", "ko"),
 ])
 def test_requested_language(text, expected):
     assert requested_language(text) == expected

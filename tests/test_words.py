@@ -87,3 +87,25 @@ def test_class_wishes(code, case):
         if name in case:
             expected = tuple(case[name]) if name == "weekdays" else case[name]
             assert getattr(wish, name) == expected, f"{case['text']!r}: {name} = {getattr(wish, name)!r}, expected {expected!r}"
+
+
+# The word each language's texts tell the member to send back for a will-call ride home
+# (catalog "ride_return_will_call"), and a few other ways of answering with the same meaning.
+READY_WORDS = {
+    "en": ["READY", "ready!"], "es": ["LISTO", "ya estoy lista"], "zh": ["准备好了", "準備好了"],
+    "ko": ["준비됐어요", "준비 됐습니다"], "vi": ["XONG RỒI", "xong roi"], "tl": ["HANDA NA AKO"],
+    "ru": ["ГОТОВО", "готова"], "hy": ["ՊԱՏՐԱՍՏ"], "fa": ["آماده", "آماده‌ام"], "km": ["រួចហើយ"], "ar": ["جاهز"],
+}
+
+
+@pytest.mark.parametrize("code", languages())
+def test_the_ready_word_we_advertise_is_understood(code):
+    from careline import catalog
+    from careline.rides.extract import reply_word
+
+    advertised = READY_WORDS[code][0]
+    assert advertised in catalog.text("ride_return_will_call", code, "sms")
+    for word in READY_WORDS[code] + ["READY"]:
+        assert reply_word(word, code) == "ready", word
+    # A booking message is not an answer to a reminder.
+    assert reply_word("I need a ride to my doctor on Tuesday at 10 and back home at 2", code) is None

@@ -63,6 +63,16 @@ def phrases(language: str, name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for w in vocabulary(language) for p in w.phrases(name)))
 
 
+def reply_word(text: str, language: str) -> str | None:
+    """What a one-word answer to one of our texts means: 'confirm', 'reschedule' or 'cancel' (C / R / X
+    after a reminder, in the member's words too) or 'ready' (READY for a will-call ride home)."""
+    word = normalise(text, language).strip(" .!?¡¿。！،؟")
+    if not word or len(word) > 30:
+        return None
+    kind = next((k for k in ("confirm", "reschedule", "cancel") if word in phrases(language, f"reminder_{k}")), None)
+    return kind or ("ready" if word in phrases(language, "will_call") else None)
+
+
 @functools.lru_cache(maxsize=None)
 def groups(language: str, name: str) -> dict[str, tuple[str, ...]]:
     merged: dict[str, tuple[str, ...]] = {}
@@ -113,7 +123,7 @@ def read(text: str, language: str, today: dt.date, keypad: str | None = None) ->
     plain = strip_accents(raw.casefold())  # same length as the text, so the note is cut from the text as written
     marker = first(phrases(language, "driver_note"), plain) if len(plain) == len(raw) else None
     if marker:
-        said.notes = raw[marker.end():].strip(" :：,.-") or None
+        said.notes = raw[marker.end():].strip(" :：,.-՝։،،") or None
         raw = raw[: marker.start()]
     address = ADDRESS.search(raw)
     if address:
