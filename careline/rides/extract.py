@@ -63,6 +63,10 @@ def phrases(language: str, name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for w in vocabulary(language) for p in w.phrases(name)))
 
 
+# Punctuation between a driver-note marker and the note (Armenian ՝ and ։, Arabic-script ،).
+_NOTE_PUNCTUATION = " :：,.-՝։،"
+
+
 def reply_word(text: str, language: str) -> str | None:
     """What a one-word answer to one of our texts means: 'confirm', 'reschedule' or 'cancel' (C / R / X
     after a reminder, in the member's words too) or 'ready' (READY for a will-call ride home)."""
@@ -123,7 +127,7 @@ def read(text: str, language: str, today: dt.date, keypad: str | None = None) ->
     plain = strip_accents(raw.casefold())  # same length as the text, so the note is cut from the text as written
     marker = first(phrases(language, "driver_note"), plain) if len(plain) == len(raw) else None
     if marker:
-        said.notes = raw[marker.end():].strip(" :：,.-՝։،،") or None
+        said.notes = raw[marker.end():].strip(_NOTE_PUNCTUATION) or None
         raw = raw[: marker.start()]
     address = ADDRESS.search(raw)
     if address:
