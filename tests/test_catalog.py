@@ -1,6 +1,8 @@
 """Every member-facing sentence exists in every language, with the same placeholders."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from careline import catalog
@@ -50,3 +52,61 @@ def test_voice_and_sms_variants_differ_where_written():
 def test_spoken_text_carries_no_invisible_marks():
     spoken = catalog.text("language_menu_line", "ar", "voice", digit="1 1")
     assert "\u2066" not in spoken and "\u200f" not in spoken and "1 1" in spoken
+
+
+# Plain language (about a 6th-grade reading level): short sentences in every language. Menus that list
+# numbered choices are lists, not sentences, and are left out.
+LISTS = {"welcome", "main_menu", "language_choose", "language_menu", "classes_by_phone"}
+SENTENCE_END = re.compile(r"(?<=[.!?;:。！？；：։។៕؟؛])\s*|\n")
+
+
+def sentence_length(code: str, sentence: str) -> int:
+    """Words in a sentence; Vietnamese writes each syllable apart (syllables x 2/3); for Chinese,
+    characters / 2; for Khmer (no spaces), characters / 4."""
+    sentence = re.sub(r"\{[^}]*\}", "X", sentence)
+    if code == "zh":
+        return len(re.sub(r"\s", "", sentence)) // 2
+    if code == "km":
+        return len(re.sub(r"\s", "", sentence)) // 4
+    if code == "vi":
+        return len(sentence.split()) * 2 // 3
+    return len(sentence.split())
+
+
+def member_texts(code: str):
+    for key, entry in catalog.catalog(code).items():
+        if key not in LISTS:
+            for channel, text in catalog.variants(entry).items():
+                yield f"{key}.{channel}", text
+    for benefit, fields in benefit_texts(code).items():
+        for field, text in fields.items():
+            yield f"benefit {benefit}.{field}", text or ""
+
+
+@pytest.mark.parametrize("code", list(languages()))
+def test_sentences_are_short(code):
+    long = [(where, sentence) for where, text in member_texts(code) for sentence in SENTENCE_END.split(text)
+            if sentence_length(code, sentence) > 25]
+    assert not long, f"{code}: sentences of more than 25 words: {long}"
+
+
+def syllables(word: str) -> int:
+    word = re.sub(r"[^a-z]", "", word.lower())
+    if len(word) <= 3:
+        return 1 if word else 0
+    word = re.sub(r"(?:[^laeiouy]es|ed|[^laeiouy]e)$", "", word)
+    return max(1, len(re.findall(r"[aeiouy]{1,2}", re.sub(r"^y", "", word))))
+
+
+def test_english_reads_at_about_sixth_grade():
+    """Flesch-Kincaid grade of everything a member reads or hears in English."""
+    words = sentences = syllable_count = 0
+    for _, text in member_texts("en"):
+        text = re.sub(r"\{[^}]*\}", "X", text)
+        found = re.findall(r"[A-Za-z']+", text)
+        if found:
+            words += len(found)
+            sentences += max(1, len([s for s in SENTENCE_END.split(text) if s.strip()]))
+            syllable_count += sum(syllables(w) for w in found)
+    grade = 0.39 * words / sentences + 11.8 * syllable_count / words - 15.59
+    assert grade <= 6.5, f"Flesch-Kincaid grade {grade:.1f}"
