@@ -14,6 +14,7 @@ import glob
 import logging
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -106,6 +107,61 @@ async def evaluate(model_path: str) -> int:
     return 1 if failed else 0
 
 
+def cross_validation(folds: int) -> None:
+    """k-fold cross-validation of the intent classifier on the training data itself (a second, larger
+    sample than the held-out set: every training example is predicted once by a model that did not see
+    it). Uses the pipeline's own tokenizer and classifier with config.yml's settings, without Rasa's
+    FallbackClassifier (its threshold is applied here)."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+    from sklearn.model_selection import StratifiedKFold
+
+    from bot.components.linear_intent_classifier import LinearIntentClassifier
+    from bot.components.multilingual_tokenizer import MultilingualTokenizer
+
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    settings = next(c for c in config["pipeline"] if c["name"].endswith("LinearIntentClassifier"))
+    fallback = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
+    options = {**LinearIntentClassifier.get_default_config(), **{k: v for k, v in settings.items() if k != "name"}}
+    rows = []  # (language, text, intent)
+    for code in languages():
+        for path in sorted((ROOT / "nlu_data" / code).glob("*.yml")):
+            for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+                if "intent" in block:
+                    rows += [(code, line.strip()[2:].strip(), block["intent"]) for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+    tokenizer = MultilingualTokenizer(MultilingualTokenizer.get_default_config())
+    messages = [Message(data={"text": text, "intent": intent}) for _, text, intent in rows]
+    tokenizer.process_training_data(TrainingData(messages))
+    predicted: list[str] = [""] * len(rows)
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=11)
+    strata = [f"{code}:{intent}" for code, _, intent in rows]
+    with tempfile.TemporaryDirectory() as directory:
+        for fold, (train, test) in enumerate(splitter.split(rows, strata)):
+            (Path(directory) / str(fold)).mkdir()
+            storage = LocalModelStorage.create(Path(directory) / str(fold))
+            context = ExecutionContext(GraphSchema({}), f"fold-{fold}")
+            classifier = LinearIntentClassifier.create(options, storage, Resource("classifier"), context)
+            classifier.train(TrainingData([messages[i] for i in train]))
+            for i in test:
+                probe = Message(data={"text": rows[i][1]})
+                tokenizer.process([probe])
+                classifier.process([probe])
+                ranking = probe.get("intent_ranking")
+                top = ranking[0]
+                unsure = top["confidence"] < fallback["threshold"] or (len(ranking) > 1 and top["confidence"] - ranking[1]["confidence"] < fallback["ambiguity_threshold"])
+                predicted[i] = "nlu_fallback" if unsure else top["name"]
+    print(f"\n{folds}-fold cross-validation on the training data (nlu_data/<lang>; fallback threshold applied):")
+    print(f"{'lang':5} {'n':>5} {'intent acc':>10} {'topic acc':>9} {'macro F1':>8}")
+    for code in languages():
+        pairs = [(intent, predicted[i]) for i, (c, _, intent) in enumerate(rows) if c == code]
+        intent_acc = sum(g == p for g, p in pairs) / len(pairs)
+        topic_acc = sum(topic_of(g) == topic_of(p) for g, p in pairs) / len(pairs)
+        print(f"{code:5} {len(pairs):5} {intent_acc:10.3f} {topic_acc:9.3f} {macro_f1(pairs):8.3f}")
+
+
 def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     import structlog
@@ -114,8 +170,12 @@ def main() -> None:
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default=None)
+    parser.add_argument("--folds", type=int, default=5, help="k-fold cross-validation on the training data (0: skip)")
     args = parser.parse_args()
-    sys.exit(asyncio.run(evaluate(args.model or latest_model())))
+    status = asyncio.run(evaluate(args.model or latest_model()))
+    if args.folds > 1:
+        cross_validation(args.folds)
+    sys.exit(status)
 
 
 if __name__ == "__main__":
