@@ -132,10 +132,15 @@ class Assistant:
         from careline.rides.extract import reply_word
         from careline.rides.rules import local_now
 
+        db, now = self.settings.database_url, utcnow()
         kind = reply_word(text, language)
+        if kind is None and len(text) <= 40:
+            # Answered in the words of the text we sent, when that was in another language than the conversation's.
+            sent_in = rides.answerable_text_language(db, phone, now)
+            kind = reply_word(text, sent_in) if sent_in and sent_in != language else None
+            language = sent_in if kind else language
         if kind is None:
             return None
-        db, now = self.settings.database_url, utcnow()
         if kind == "ready":
             member = self.store.member_id(self.hash(phone))
             code = rides.will_call_ready(db, member, local_now()) if member else None

@@ -261,6 +261,18 @@ def replied_subject(database_url: str, phone: str, now_utc: dt.datetime, purpose
         return row.subject if row else None
 
 
+def answerable_text_language(database_url: str, phone: str, now_utc: dt.datetime) -> str | None:
+    """The language of the latest reminder or class text to this number (14 days) that a one-word
+    reply can answer: the member answers in the words of the text they got."""
+    from careline.models import Outbox
+
+    purposes = ("ride_reminder", "class_confirmation", "class_reminder", "class_promoted")
+    with session_scope(database_url) as session:
+        return session.scalar(select(Outbox.language).where(Outbox.to_phone == phone, Outbox.purpose.in_(purposes), Outbox.subject.is_not(None),
+                                                            Outbox.status.in_(("sent", "delivered")), Outbox.sent_at >= now_utc - dt.timedelta(days=14))
+                              .order_by(Outbox.id.desc()).limit(1))
+
+
 def reminded_ride(database_url: str, phone: str, now_utc: dt.datetime) -> Ride | None:
     """The open ride this number got a reminder for in the last 36 hours, if any."""
     subject = replied_subject(database_url, phone, now_utc, ("ride_reminder",))

@@ -13,16 +13,16 @@ from careline.rides.rules import local_now
 ADA = "+12135550101"
 
 
-def add_ride(database, pickup: dt.datetime, return_mode: str = "none", reminder_sent: bool = False) -> str:
+def add_ride(database, pickup: dt.datetime, return_mode: str = "none", reminder_sent: bool = False, language: str = "en") -> str:
     with session_scope(database.database_url) as session:
         member = session.scalars(select(Member).where(Member.phone == ADA)).one()
-        ride = Ride(code="RTEST2", member_id=member.id, channel="sms", language="en", appointment_local=pickup + dt.timedelta(hours=1),
+        ride = Ride(code="RTEST2", member_id=member.id, channel="sms", language=language, appointment_local=pickup + dt.timedelta(hours=1),
                     pickup_local=pickup, pickup_address=member.address, destination_kind="medical", destination_address="77 Oak Ave",
                     mobility="ambulatory", return_mode=return_mode)
         session.add(ride)
         session.flush()
         if reminder_sent:
-            session.add(Outbox(dedupe_key=f"ride_reminder:{ride.id}", purpose="ride_reminder", subject="ride:RTEST2", to_phone=ADA, language="en",
+            session.add(Outbox(dedupe_key=f"ride_reminder:{ride.id}", purpose="ride_reminder", subject="ride:RTEST2", to_phone=ADA, language=language,
                                body="reminder", status="sent", sent_at=dt.datetime.utcnow()))
         return ride.code
 
@@ -65,3 +65,46 @@ def test_yes_words_answer_the_conversation_unless_the_member_opted_out(text, ras
     assert rasa.sent[-1][1] == "sí"
     text("STOP", phone="+12135550102")
     assert "otra vez" in text("sí", phone="+12135550102")  # after STOP, "sí" opts back in
+
+
+# --- every language's own words ----------------------------------------------------------------
+import pytest  # noqa: E402
+
+from careline import catalog  # noqa: E402
+from careline.languages import languages, lexicon  # noqa: E402
+from careline.rides.extract import phrases  # noqa: E402
+
+
+def own_word(code: str, name: str) -> str:
+    """The first word of a list that is the language's own (not the English ones merged in)."""
+    english = set(phrases("en", name))
+    return next(w for w in phrases(code, name) if w not in english and len(w) > 1)
+
+
+@pytest.mark.parametrize("code", list(languages()))
+def test_stop_start_and_help_in_each_language(code, text, rasa, database):
+    from careline.models import Consent
+
+    entry = lexicon(code)
+    phone = "+13105550177"  # not on file: the keyword's language is the answer's
+    stop, start, help_ = (sorted(entry.stop_words)[0], sorted(entry.start_words)[0], sorted(entry.help_words)[0])
+    numbers = {"member_services": "1-888-555-0100", "nurse_line": "1-800-555-0111"}
+    assert text(stop, phone=phone) == catalog.text("opted_out", code, "sms", **numbers)
+    assert text(start, phone=phone) == catalog.text("opted_in", code, "sms", **numbers)
+    assert text(help_, phone=phone) == catalog.text("help_keyword", code, "sms", **numbers)
+    with session_scope(database.database_url) as session:
+        assert session.scalars(select(Consent.status).order_by(Consent.id)).all() == ["opted_out", "opted_in", "help"]
+    assert rasa.sent == []
+
+
+@pytest.mark.parametrize("code", [c for c in languages() if c != "en"])
+def test_reminder_answers_in_each_language(code, text, rasa, database):
+    """Ada's conversations are in English; her ride was booked, and reminded, in another language."""
+    add_ride(database, local_now() + dt.timedelta(days=1), reminder_sent=True, language=code)
+    confirm, cancel = own_word(code, "reminder_confirm"), own_word(code, "reminder_cancel")
+    assert text(confirm, phone=ADA) == catalog.text("ride_reminder_confirmed", code, "sms", code="RTEST2")
+    assert ride(database).status == "confirmed"
+    text(own_word(code, "reminder_reschedule"), phone=ADA)
+    assert [sent[1] for sent in rasa.sent] == ["/ride_change"]  # the conversation takes the change
+    assert "RTEST2" in text(cancel, phone=ADA)
+    assert ride(database).status == "cancelled" and len(rasa.sent) == 1
