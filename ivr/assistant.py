@@ -208,6 +208,23 @@ class Assistant:
         return DEFAULT_LANGUAGE, catalog.text("language_hint", DEFAULT_LANGUAGE, "sms")
 
     # --- voice ------------------------------------------------------------------------------
+    def text_us_in_your_language(self, call_sid: str, caller_phone: str, language: str) -> bool:
+        """A caller whose language Twilio cannot speak is transferred with an interpreter; a text in
+        their language, sent at once (an answer to their own call, so not held for quiet hours), says
+        that this number serves them fully by SMS. Nothing member-specific; STOP is honoured by the outbox."""
+        import re
+
+        from careline.db import session_scope
+        from careline.outbox import enqueue
+
+        if not re.fullmatch(r"\+[1-9]\d{7,14}", caller_phone or ""):
+            return False  # withheld or not a phone number: nobody to text
+        body = catalog.text("call_followup_sms", language, "sms", **numbers(self.settings))
+        with session_scope(self.settings.database_url) as session:
+            row = enqueue(session, key=f"call_followup:{self.hash(call_sid)}", purpose="call_followup", to_phone=caller_phone,
+                          language=language, body=body, member_id=self.store.member_id(self.hash(caller_phone)), same_day_update=True)
+        return row is not None
+
     def call_started(self, call_sid: str, caller_phone: str) -> tuple[dict, Reply | None]:
         """A new call: members whose number is on file are greeted in their language; others get the menu."""
         state, stored = self.store.load(f"voice-{self.hash(call_sid)}", "voice", self.hash(caller_phone) if caller_phone else None)

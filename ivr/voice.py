@@ -40,7 +40,12 @@ def render(reply: Reply, turn: int):
 
 
 def _interpreter(language: str):
+    """Member Services with an interpreter, and a text in the caller's language saying SMS serves them."""
     settings = current_app.config["SETTINGS"]
+    try:
+        current_app.extensions["assistant"].text_us_in_your_language(request.form.get("CallSid", ""), request.form.get("From", ""), language)
+    except Exception:  # the transfer matters more than the text
+        log.exception("could not queue the text for a caller transferred with an interpreter")
     return twiml.interpreter_transfer(languages()[language], settings.member_services_number, url_for("voice.whisper", lang=language, reason="interpreter"))
 
 

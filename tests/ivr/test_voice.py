@@ -114,6 +114,42 @@ def test_khmer_member_goes_to_member_services_with_interpreter(call):
     assert number.text == "+18885550100" and "lang=km" in number.get("url")
 
 
+def outbox_rows(database, phone):
+    from sqlalchemy import select
+
+    from careline.db import session_scope
+    from careline.models import Outbox
+
+    with session_scope(database.database_url) as session:
+        return [(r.purpose, r.language, r.body, r.same_day_update) for r in session.scalars(select(Outbox).where(Outbox.to_phone == phone))]
+
+
+def test_khmer_caller_is_texted_in_khmer_once_per_call(twilio, database):
+    from careline import catalog
+
+    params = {"CallSid": "CAkm1", "From": MEMBER_KM, "To": "+18885550100"}
+    first, again = twilio("/voice/incoming", params), twilio("/voice/incoming", params)  # Twilio retries
+    assert first.data == again.data
+    [(purpose, language, body, now)] = outbox_rows(database, MEMBER_KM)
+    assert (purpose, language, now) == ("call_followup", "km", True)  # an answer to the call: not held for quiet hours
+    assert body == catalog.text("call_followup_sms", "km", "sms") and "ភាសាខ្មែរ" in body
+
+
+@pytest.mark.parametrize("digit, code", [("8", "hy"), ("9", "fa")])
+def test_caller_choosing_a_language_without_voice_is_texted_in_it(call, database, digit, code):
+    call("/voice/incoming", caller="+13105550161")
+    root = call("/voice/gather?step=language&turn=1", caller="+13105550161", Digits=digit)
+    assert root.find("./Dial/Number").text == "+18885550100"
+    [(purpose, language, _, _)] = outbox_rows(database, "+13105550161")
+    assert (purpose, language) == ("call_followup", code)
+
+
+def test_withheld_number_is_transferred_without_a_text(twilio, database):
+    root = xml(twilio("/voice/gather?step=language&turn=1", {"CallSid": "CAanon", "From": "anonymous", "To": "+18885550100", "Digits": "10"}))
+    assert root.find("./Dial/Number").text == "+18885550100"
+    assert outbox_rows(database, "anonymous") == []
+
+
 def test_retried_turn_gets_the_same_twiml(twilio, rasa):
     params = {"CallSid": "CAsame", "From": "+12135550101", "SpeechResult": "dental"}
     first = twilio("/voice/gather?step=talk&turn=1", params)
