@@ -110,3 +110,15 @@ def test_english_reads_at_about_sixth_grade():
             syllable_count += sum(syllables(w) for w in found)
     grade = 0.39 * words / sentences + 11.8 * syllable_count / words - 15.59
     assert grade <= 6.5, f"Flesch-Kincaid grade {grade:.1f}"
+
+
+@pytest.mark.parametrize("code", list(languages()))
+def test_class_texts_cover_every_topic(code):
+    from careline.seed import class_texts
+
+    english, theirs = class_texts("en"), class_texts(code)
+    assert set(theirs) == set(english), f"{code}: topics differ from English"
+    for topic, fields in theirs.items():
+        assert set(fields) == {"title", "description"} and all(v.strip() for v in fields.values()), (code, topic)
+        for sentence in SENTENCE_END.split(fields["description"]):
+            assert sentence_length(code, sentence) <= 25, (code, topic, sentence)
