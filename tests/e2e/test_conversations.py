@@ -121,6 +121,32 @@ def test_language_switch_by_text(live_client):
     assert "한국어" in switched
 
 
+def test_language_switch_after_identification_is_saved_for_next_time(live_client, e2e_settings):
+    """Ben (English on file) is identified, asks for Spanish: the answer is in Spanish, his next call is
+    greeted in Spanish, and asking for English by voice switches him back."""
+    from careline.models import Member
+
+    def stored() -> str:
+        with session_scope(e2e_settings.database_url) as session:
+            return session.scalar(select(Member.language).where(Member.member_number == "900000012"))
+
+    ben = Texter(live_client, "+12135550112")
+    try:
+        assert "date of birth" in ben("who is my doctor")
+        assert "Dr. Sam Placeholder" in ben("10/01/1950")
+        assert "español" in ben("en español por favor").lower()
+        assert stored() == "es"
+        caller = Caller(live_client, "+12135550112")
+        greeting = caller.post("/voice/incoming")
+        assert greeting.find("./Gather").get("language") == "es-US"
+        caller.answer(SpeechResult="in English please")
+        # An unidentified call changes the call's language but not the record.
+        assert stored() == "es"
+    finally:
+        with session_scope(e2e_settings.database_url) as session:
+            session.get(Member, session.scalar(select(Member.id).where(Member.member_number == "900000012"))).language = "en"
+
+
 @pytest.mark.parametrize("digit, speech, language, expected", [
     ("1", "is dental covered", "en-US", "cleanings"),
     ("2", "el plan cubre el dentista", "es-US", "Dental"),
