@@ -176,10 +176,11 @@ def record_status(database_url: str, row_id: int | None, sid: str | None, status
 
 
 def default_schedulers():
+    from careline.callbacks import text_overdue_callbacks
     from careline.classes.service import schedule_class_reminders
     from careline.rides.service import schedule_ride_reminders, translate_ride_notes
 
-    return [schedule_ride_reminders, schedule_class_reminders, translate_ride_notes]
+    return [schedule_ride_reminders, schedule_class_reminders, translate_ride_notes, text_overdue_callbacks]
 
 
 def main() -> None:

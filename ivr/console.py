@@ -15,6 +15,7 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, render_templ
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
+from careline.callbacks import overdue
 from careline.config import display_phone
 from careline.db import session_scope
 from careline.languages import languages
@@ -85,7 +86,7 @@ def _row(handoff: Handoff, member: Member | None, now: dt.datetime) -> dict:
         "verified": bool(handoff.verified), "member": f"{member.first_name} {member.last_name}" if member and handoff.verified else None,
         "callback": display_phone(handoff.callback_number or ""), "reason": handoff.reason or "",
         "reason_english": handoff.reason_english or "", "machine_translated": bool(handoff.reason_machine_translated),
-        "red_flags": handoff.red_flags, "waiting_minutes": waited, "conversation": json.loads(handoff.conversation or "[]"), "mine": handoff.nurse_id in (None, session.get("nurse_id")),
+        "red_flags": handoff.red_flags, "waiting_minutes": waited, "overdue": overdue(handoff, now), "conversation": json.loads(handoff.conversation or "[]"), "mine": handoff.nurse_id in (None, session.get("nurse_id")),
     }
 
 

@@ -12,7 +12,8 @@ from careline.models import AuditEntry, Handoff, Member
 def add_handoff(database, **fields) -> int:
     with session_scope(database.database_url) as session:
         member = session.scalars(select(Member).where(Member.member_number == "900000002")).one()
-        handoff = Handoff(kind="callback", status="callback_queued", channel="sms", language="es", member_id=member.id, verified=True,
+        fields = {"status": "callback_queued", **fields}
+        handoff = Handoff(kind="callback", channel="sms", language="es", member_id=member.id, verified=True,
                           callback_number="+12135550102", reason="tengo fiebre", reason_english="I have a fever",
                           reason_machine_translated=True, red_flags="none (screened)", **fields)
         session.add(handoff)
@@ -82,3 +83,33 @@ def test_a_missed_transfer_stays_in_the_queue_until_someone_calls_back(client, d
     sign_in(client)
     assert [r["status"] for r in client.get("/console/queue.json").get_json()["rows"]] == ["missed"]
     assert client.post(f"/console/handoffs/{handoff_id}/accept", data={"csrf": csrf(client)}).status_code == 302
+
+
+def test_a_callback_waiting_past_30_minutes_texts_the_member_once_and_shows_overdue(client, database):
+    """Promised within 30 minutes: at 31 the member gets one apology text in Spanish with 911 and the
+    Nurse Advice Line, not held for quiet hours; the console marks the row overdue."""
+    from careline import catalog
+    from careline.callbacks import text_overdue_callbacks
+    from careline.config import contact_numbers
+    from careline.models import Outbox, utcnow
+
+    now = utcnow()
+    late = add_handoff(database, created_at=now - dt.timedelta(minutes=31))
+    add_handoff(database, created_at=now - dt.timedelta(minutes=10))  # still within the promise
+    add_handoff(database, created_at=now - dt.timedelta(minutes=45), status="accepted")  # a nurse has it
+    add_handoff(database, created_at=now - dt.timedelta(hours=13))  # too old to text about
+    assert text_overdue_callbacks(database, now) == 1
+    assert text_overdue_callbacks(database, now + dt.timedelta(minutes=5)) == 0  # once
+    with session_scope(database.database_url) as session:
+        [row] = session.scalars(select(Outbox)).all()
+        assert (row.purpose, row.to_phone, row.language, row.same_day_update, row.subject) == ("callback_delayed", "+12135550102", "es", True, f"handoff:{late}")
+        assert row.body == catalog.text("nurse_callback_delayed", "es", "sms", **contact_numbers(database)) and "911" in row.body
+    sign_in(client)
+    overdue = {r["id"]: r["overdue"] for r in client.get("/console/queue.json").get_json()["rows"]}
+    assert overdue[late] is True and sum(overdue.values()) == 2  # the 13-hour-old request is overdue too, but not texted
+
+
+def test_the_worker_runs_the_overdue_callback_check(database):
+    from careline.outbox import default_schedulers
+
+    assert "text_overdue_callbacks" in [s.__name__ for s in default_schedulers()]
