@@ -41,6 +41,7 @@ class Settings:
     secret_key: str = "dev-secret-key"
     # Password of the demo nurse account that `make run` seeds (development only).
     demo_nurse_password: str = "demo-nurse-password"
+    demo_operator_password: str = "demo-operator-password"
     console_session_minutes: int = 30
     rasa_timeout_seconds: float = 8.0
     translate_timeout_seconds: float = 2.0
@@ -64,6 +65,7 @@ class Settings:
             "PRIVACY_KEY": "privacy_key",
             "SECRET_KEY": "secret_key",
             "DEMO_NURSE_PASSWORD": "demo_nurse_password",
+            "DEMO_OPERATOR_PASSWORD": "demo_operator_password",
         }
         values: dict = {attr: env[name] for name, attr in names.items() if env.get(name)}
         if env.get("PORT"):

@@ -178,7 +178,8 @@ class OutboundRecord(Base):
 
 
 class Nurse(Base):
-    """A nurse who may sign in to the console."""
+    """Staff who may sign in to the console: nurses (the queue) and operators (the queue and the
+    operations page)."""
 
     __tablename__ = "nurses"
     id = Column(Integer, primary_key=True)
@@ -186,6 +187,7 @@ class Nurse(Base):
     display_name = Column(String(120), nullable=False)
     password_hash = Column(String(256), nullable=False)
     active = Column(Boolean, nullable=False, default=True)
+    role = Column(String(16), nullable=False, default="nurse", server_default="nurse")  # nurse or operator
 
 
 class Caregiver(Base):

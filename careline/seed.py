@@ -51,10 +51,14 @@ def seed(settings: Settings) -> dict[str, int]:
                 if (code, language) not in known_texts:
                     session.add(BenefitText(benefit_code=code, language=language, **fields))
                     added["benefit_texts"] += 1
-        if session.scalar(select(Nurse.id).limit(1)) is None and settings.demo_nurse_password:
-            from werkzeug.security import generate_password_hash
+        from werkzeug.security import generate_password_hash
 
-            session.add(Nurse(username="nurse.demo", display_name="Demo Nurse", password_hash=generate_password_hash(settings.demo_nurse_password)))
+        if session.scalar(select(Nurse.id).where(Nurse.role == "nurse").limit(1)) is None and settings.demo_nurse_password:
+            session.add(Nurse(username="nurse.demo", display_name="Demo Nurse", role="nurse", password_hash=generate_password_hash(settings.demo_nurse_password)))
+            added["nurses"] += 1
+        if session.scalar(select(Nurse.id).where(Nurse.role == "operator").limit(1)) is None and settings.demo_operator_password:
+            session.add(Nurse(username="operator.demo", display_name="Demo Operator", role="operator",
+                              password_hash=generate_password_hash(settings.demo_operator_password)))
             added["nurses"] += 1
         session.flush()
         if session.scalar(select(Caregiver.id).limit(1)) is None:

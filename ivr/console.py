@@ -1,7 +1,10 @@
-"""The nurse console: sign in, watch the queue of warm transfers and callbacks live, accept, complete.
+"""The staff console: nurses sign in, watch the queue of warm transfers and callbacks live, accept,
+complete; operators also see the operations page (texts that did not reach members, today's rides,
+class seats, overdue callbacks, safety screen counts).
 
 No member data without a signed-in nurse; sessions expire; every view of a member's handoff is
-written to the audit log.
+written to the audit log. The operations page names no member: ride codes, and the last four digits
+of a phone number.
 """
 from __future__ import annotations
 
@@ -43,6 +46,20 @@ def nurse_required(view):
     return checked
 
 
+def operator_required(view):
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        if not session.get("nurse_id"):
+            if request.path.endswith(".json"):
+                abort(401)
+            return redirect(url_for("console.login"))
+        if session.get("role") != "operator":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return checked
+
+
 def _csrf_ok() -> bool:
     return hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "-"))
 
@@ -55,11 +72,11 @@ def login():
         with session_scope(_db()) as db:
             nurse = db.scalars(select(Nurse).where(Nurse.username == request.form.get("username", ""), Nurse.active.is_(True))).first()
             ok = nurse is not None and check_password_hash(nurse.password_hash, request.form.get("password", ""))
-            nurse_id, name = (nurse.id, nurse.display_name) if ok else (None, None)
+            nurse_id, name, role = (nurse.id, nurse.display_name, nurse.role) if ok else (None, None, None)
         if ok:
             session.clear()
             session.permanent = True
-            session.update(nurse_id=nurse_id, nurse_name=name, csrf=secrets.token_urlsafe(24))
+            session.update(nurse_id=nurse_id, nurse_name=name, role=role, csrf=secrets.token_urlsafe(24))
             return redirect(url_for("console.queue"))
         error = "Wrong user name or password."
     return render_template("console/login.html", error=error), (401 if error else 200)
@@ -75,7 +92,7 @@ def logout():
 @nurse_required
 def queue():
     """The live queue page (rows come from /console/queue.json)."""
-    return render_template("console/queue.html", nurse_name=session.get("nurse_name"), csrf=session.get("csrf"))
+    return render_template("console/queue.html", nurse_name=session.get("nurse_name"), csrf=session.get("csrf"), operator=session.get("role") == "operator")
 
 
 def _row(handoff: Handoff, member: Member | None, now: dt.datetime) -> dict:
@@ -139,3 +156,52 @@ def accept(handoff_id: int):
 @nurse_required
 def complete(handoff_id: int):
     return _move(handoff_id, "completed", ("accepted",))
+
+
+# --- operations (operators) -------------------------------------------------------------------
+NOT_DELIVERED = ("failed", "undelivered", "suppressed")
+
+
+@bp.get("/operations")
+@operator_required
+def operations():
+    """The operations page (rows come from /console/operations.json)."""
+    return render_template("console/operations.html", nurse_name=session.get("nurse_name"))
+
+
+@bp.get("/operations.json")
+@operator_required
+def operations_json():
+    from sqlalchemy import func
+
+    from careline.models import ClassMeeting, ClassRegistration, ClassText, HealthClass, Outbox, Ride, SafetyEvent
+    from careline.rides.rules import local_now
+
+    now, today = utcnow(), local_now().date()
+    with session_scope(_db()) as db:
+        texts = [{"at": r.created_at.isoformat(timespec="minutes"), "purpose": r.purpose, "status": r.status, "language": r.language,
+                  "to": "…" + r.to_phone[-4:], "attempts": r.attempts, "error": r.last_error or ""}
+                 for r in db.scalars(select(Outbox).where(Outbox.status.in_(NOT_DELIVERED), Outbox.created_at >= now - dt.timedelta(days=7))
+                                     .order_by(Outbox.id.desc()).limit(100))]
+        start = dt.datetime.combine(today, dt.time(0))
+        rides = [{"code": r.code, "pickup": r.pickup_local.isoformat(timespec="minutes"), "status": r.status, "mobility": r.mobility,
+                  "destination": r.destination_kind, "language": r.language, "return": r.return_mode, "confirmed": r.member_confirmed_at is not None}
+                 for r in db.scalars(select(Ride).where(Ride.pickup_local >= start, Ride.pickup_local < start + dt.timedelta(days=2))
+                                     .order_by(Ride.pickup_local))]
+        classes = []
+        for item in db.scalars(select(HealthClass).where(HealthClass.active.is_(True)).order_by(HealthClass.id)):
+            next_meeting = db.scalar(select(func.min(ClassMeeting.starts_local)).where(ClassMeeting.class_id == item.id, ClassMeeting.starts_local >= start))
+            if next_meeting is None:
+                continue
+            title = db.scalar(select(ClassText.title).where(ClassText.class_id == item.id, ClassText.language == "en")) or item.topic
+            waiting = db.scalar(select(func.count(ClassRegistration.id)).where(ClassRegistration.class_id == item.id, ClassRegistration.status == "waitlisted"))
+            classes.append({"id": item.id, "title": title, "language": languages()[item.language].english_name, "format": item.format,
+                            "next": next_meeting.isoformat(timespec="minutes"), "seats_taken": item.seats_taken, "capacity": item.capacity, "waitlisted": waiting})
+        waiting_callbacks = db.scalars(select(Handoff).where(Handoff.status == "callback_queued")).all()
+        overdue_callbacks = sum(overdue(h, now) for h in waiting_callbacks)
+        safety = [{"category": c, "language": languages()[lang].english_name if lang in languages() else lang, "count": n}
+                  for c, lang, n in db.execute(select(SafetyEvent.category, SafetyEvent.language, func.count(SafetyEvent.id))
+                                               .where(SafetyEvent.at >= now - dt.timedelta(days=1)).group_by(SafetyEvent.category, SafetyEvent.language)
+                                               .order_by(SafetyEvent.category, SafetyEvent.language))]
+    return jsonify(texts_not_delivered=texts, rides=rides, classes=classes, safety_last_24h=safety,
+                   callbacks={"waiting": len(waiting_callbacks), "overdue": overdue_callbacks})

@@ -113,3 +113,46 @@ def test_the_worker_runs_the_overdue_callback_check(database):
     from careline.outbox import default_schedulers
 
     assert "text_overdue_callbacks" in [s.__name__ for s in default_schedulers()]
+
+
+# --- operations (operators only) ----------------------------------------------------------------
+def test_operations_is_for_operators_only(client, database):
+    assert client.get("/console/operations.json").status_code == 401
+    sign_in(client)  # a nurse
+    assert client.get("/console/operations.json").status_code == 403
+    assert client.get("/console/operations").status_code == 403
+    assert b"Operations" not in client.get("/console/").data
+    client.post("/console/logout")
+    assert client.post("/console/login", data={"username": "operator.demo", "password": "demo-operator-password"}).status_code == 302
+    assert b"Operations" in client.get("/console/").data
+    assert client.get("/console/operations").status_code == 200
+
+
+def test_operations_shows_what_went_wrong_without_naming_members(client, database):
+    from careline.models import Outbox, Ride, SafetyEvent, utcnow
+    from careline.rides.rules import local_now
+
+    now = utcnow()
+    pickup = local_now().replace(hour=23, minute=0, second=0, microsecond=0)
+    with session_scope(database.database_url) as session:
+        member = session.scalars(select(Member).where(Member.member_number == "900000002")).one()
+        session.add(Outbox(dedupe_key="ops:1", purpose="ride_reminder", to_phone="+12135550102", language="es", body="recordatorio",
+                           status="failed", attempts=5, last_error="21610 unsubscribed recipient"))
+        session.add(Outbox(dedupe_key="ops:2", purpose="ride_reminder", to_phone="+12135550102", language="es", body="ok", status="delivered"))
+        session.add(Ride(code="ROPS22", member_id=member.id, channel="sms", language="es", appointment_local=pickup + dt.timedelta(hours=1),
+                         pickup_local=pickup, pickup_address=member.address, destination_kind="dialysis", destination_address="1 Renal Way",
+                         mobility="wheelchair", return_mode="will_call"))
+        session.add(SafetyEvent(at=now, language="km", category="crisis", channel="sms"))
+    add_handoff(database, created_at=now - dt.timedelta(minutes=40))
+    client.post("/console/login", data={"username": "operator.demo", "password": "demo-operator-password"})
+    response = client.get("/console/operations.json")
+    data = response.get_json()
+    [text] = data["texts_not_delivered"]
+    assert (text["purpose"], text["status"], text["to"], text["attempts"], text["error"]) == ("ride_reminder", "failed", "…0102", 5, "21610 unsubscribed recipient")
+    [ride] = [r for r in data["rides"] if r["code"] == "ROPS22"]
+    assert (ride["status"], ride["mobility"], ride["destination"], ride["return"], ride["confirmed"]) == ("scheduled", "wheelchair", "dialysis", "will_call", False)
+    assert data["callbacks"] == {"waiting": 1, "overdue": 1}
+    assert {"category": "crisis", "language": "Khmer", "count": 1} in data["safety_last_24h"]
+    assert data["classes"] and all(c["capacity"] >= c["seats_taken"] for c in data["classes"])
+    body = response.get_data(as_text=True)
+    assert "Benito" not in body and "Ficticio" not in body and "+12135550102" not in body and "Muestra" not in body
