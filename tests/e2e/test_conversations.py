@@ -142,6 +142,9 @@ def test_language_switch_after_identification_is_saved_for_next_time(live_client
         caller.answer(SpeechResult="in English please")
         # An unidentified call changes the call's language but not the record.
         assert stored() == "es"
+        # Back in the identified SMS conversation, English is asked for and saved.
+        assert "English" in ben("in English please")
+        assert stored() == "en"
     finally:
         with session_scope(e2e_settings.database_url) as session:
             session.get(Member, session.scalar(select(Member.id).where(Member.member_number == "900000012"))).language = "en"
