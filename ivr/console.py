@@ -34,30 +34,27 @@ def _db() -> str:
     return current_app.config["SETTINGS"].database_url
 
 
-def nurse_required(view):
-    @functools.wraps(view)
-    def checked(*args, **kwargs):
-        if not session.get("nurse_id"):
-            if request.path.endswith(".json"):
-                abort(401)
-            return redirect(url_for("console.login"))
-        return view(*args, **kwargs)
+def staff_required(role: str | None = None):
+    """Signed-in staff (401 for JSON, the sign-in page otherwise); with a role, only that role (403)."""
 
-    return checked
+    def decorate(view):
+        @functools.wraps(view)
+        def checked(*args, **kwargs):
+            if not session.get("nurse_id"):
+                if request.path.endswith(".json"):
+                    abort(401)
+                return redirect(url_for("console.login"))
+            if role is not None and session.get("role") != role:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorate
 
 
-def operator_required(view):
-    @functools.wraps(view)
-    def checked(*args, **kwargs):
-        if not session.get("nurse_id"):
-            if request.path.endswith(".json"):
-                abort(401)
-            return redirect(url_for("console.login"))
-        if session.get("role") != "operator":
-            abort(403)
-        return view(*args, **kwargs)
-
-    return checked
+nurse_required = staff_required()
+operator_required = staff_required("operator")
 
 
 def _csrf_ok() -> bool:
