@@ -40,6 +40,8 @@ class Lexicon:
     help_words: frozenset[str]
     months: dict[str, int]
     negations: tuple[str, ...] = ()
+    # Words only this language writes among those sharing its script (Farsi's among Arabic-script texts).
+    distinctive_words: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=1)
@@ -74,6 +76,7 @@ def lexicon(code: str) -> Lexicon:
         help_words=_words(data.get("help_words")),
         months={fold(str(k)): int(v) for k, v in (data.get("months") or {}).items()},
         negations=tuple(fold(str(v)) for v in data.get("negations") or ()),
+        distinctive_words=frozenset(fold(str(v), code) for v in data.get("distinctive_words") or ()),
     )
 
 
@@ -87,10 +90,15 @@ _SCRIPT_RULES = [
     (regex.compile(r"\p{Han}"), "zh"),
 ]
 _ARABIC_SCRIPT = regex.compile(r"\p{Arabic}")
-_FARSI_LETTERS = regex.compile(r"[پچژگی۰-۹]")
-_ARABIC_LETTERS = regex.compile(r"[ةيىًٌٍ٠-٩]|ال")
+# Letters (and digits) one of the two writes and the other does not: Farsi keyboards type ی and ک,
+# Arabic ones ي and ك. Iraqi and Gulf Arabic borrow چ and گ, so letters are counted, not just seen.
+_FARSI_LETTERS = regex.compile(r"[پچژگیک۰-۹]")
+_ARABIC_LETTERS = regex.compile(r"[ةيىكًٌٍ٠-٩]")
 _VIETNAMESE_LETTERS = regex.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
 _TOKEN = regex.compile(r"[\p{L}\p{M}']+")
+# Arabic in Latin letters writes ع as 3, ح as 7 and ء as 2 inside words ("3ayez", "fa7es", "la2"); times,
+# ordinals and flat numbers ("3pm", "3rd", "7b") are not such words.
+_ARABIZI = regex.compile(r"(?<![a-z0-9])(?:[a-z]*[a-z][37][a-z][a-z0-9]*|[37](?!(?:am|pm|rd|th|st|nd|hr|hrs|min|mins)(?![a-z0-9]))[a-z]{2,}[a-z0-9]*|[a-z]{2,}2|[a-z]*[a-z]{2}2[a-z]{2}[a-z]*)(?![a-z0-9])")
 
 
 @functools.lru_cache(maxsize=1)
@@ -111,16 +119,22 @@ def identify(text: str) -> tuple[str | None, float]:
     """
     folded = fold(text)
     if _ARABIC_SCRIPT.search(text):
-        if _FARSI_LETTERS.search(text) and not _ARABIC_LETTERS.search(text):
-            return "fa", 0.9
-        if _ARABIC_LETTERS.search(text) and not _FARSI_LETTERS.search(text):
-            return "ar", 0.9
+        farsi, arabic = len(_FARSI_LETTERS.findall(text)), len(_ARABIC_LETTERS.findall(text))
+        if farsi > arabic:
+            return "fa", 0.9 if arabic == 0 else 0.75
+        # Farsi typed on an Arabic keyboard (ي, ك) still uses words Arabic never does ("میخوام", "برای").
+        if set(_TOKEN.findall(fold(text, "fa"))) & lexicon("fa").distinctive_words:
+            return "fa", 0.75
+        if arabic > farsi:
+            return "ar", 0.9 if farsi == 0 else 0.75
         return _lexicon_vote(folded, ("fa", "ar")) or ("ar", 0.6)
     for pattern, code in _SCRIPT_RULES:
         if pattern.search(text):
             return code, 0.95
     if _VIETNAMESE_LETTERS.search(folded):
         return "vi", 0.9
+    if _ARABIZI.search(folded):
+        return "ar", 0.8
     words = _TOKEN.findall(folded)
     if not words:
         return None, 0.0
@@ -171,9 +185,14 @@ def foreign_language(text: str) -> str | None:
 _PLAN_WORDS = frozenset("cal medi medi-cal mediconnect connect medicare care la l.a plan zumba yoga class ok okay dental pcp id".split())
 
 
+# English words every language's members text ("necesito un ride", "class-ic grancums"): they say
+# nothing about the language of the message around them.
+_LOANWORDS = frozenset("ride rides class classes appointment appointments pickup ok okay bye zoom app".split())
+
+
 def _lexicon_vote(folded: str, candidates: tuple[str, ...]) -> tuple[str, float] | None:
     """The candidate whose common words cover the largest share of the text's words."""
-    words = [strip_accents(w) for w in _TOKEN.findall(folded)] + _TOKEN.findall(folded)
+    words = [w for w in [strip_accents(w) for w in _TOKEN.findall(folded)] + _TOKEN.findall(folded) if w not in _LOANWORDS]
     if not words:
         return None
     best, best_hits = None, 0
@@ -185,7 +204,7 @@ def _lexicon_vote(folded: str, candidates: tuple[str, ...]) -> tuple[str, float]
             best, best_hits = code, hits
     if best is None:
         return None
-    share = best_hits / max(1, len(set(_TOKEN.findall(folded))))
+    share = best_hits / max(1, len({w for w in _TOKEN.findall(folded) if w not in _LOANWORDS}))
     return best, min(0.95, 0.5 + share / 2)
 
 

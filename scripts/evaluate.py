@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from careline.languages import languages  # noqa: E402
+from careline.languages import identify, languages  # noqa: E402
 from careline.safety import screen  # noqa: E402
 from careline.topics import topic_of  # noqa: E402
 
@@ -101,6 +101,13 @@ async def evaluate(model_path: str) -> int:
         print(f"{code:5} {len(pairs):4} {intent_acc:10.3f} {topic_acc:9.3f} {macro_f1(pairs):8.3f} {goal:5.2f}  {recall:8.3f} ({caught}/{positives}) {fp_rate:6.3f}   {urgent_caught}/{urgent}  {mark}")
     print("\nsafety recall / false pos: the deterministic screen on tests/data/safety/<lang>.yml;")
     print("urgent held-out caught: emergency and crisis utterances of the held-out set caught by the screen or the NLU.")
+    print("\nLanguage identification of the held-out texts, as for a texter not on file (careline.languages.identify):")
+    for code in languages():
+        rows = yaml.safe_load((ROOT / "tests" / "data" / "eval" / f"{code}.yml").read_text(encoding="utf-8"))["utterances"]
+        found = [identify(row["text"]) for row in rows]
+        right = sum(1 for got, confidence in found if got == code and confidence >= 0.5)
+        unknown = sum(1 for got, confidence in found if got is None or confidence < 0.5)
+        print(f"  {code}: {right}/{len(rows)} = {right / len(rows):.3f}  (no language: {unknown}, another language: {len(rows) - right - unknown})")
     print("\nMost frequent confusions (language: expected -> predicted):")
     for (code, gold, predicted), count in confusions.most_common(15):
         print(f"  {code}: {gold} -> {predicted} x{count}")

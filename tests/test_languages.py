@@ -18,6 +18,34 @@ def test_identify(text, expected):
     assert identify(text)[0] == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # "کال" (Cal MediConnect) and "امسال" hold the letters of the Arabic article: no evidence of Arabic.
+    ("امسال کال مدی کانکت چه خدماتی داره", "fa"),
+    # Farsi typed on an Arabic keyboard (ي, ك): its words still say Farsi.
+    ("كلاس ورزش براي من ميخوام", "fa"), ("ميشه يه ماشين بفرستيد", "fa"),
+    # Arabic, including Iraqi with چ: more Arabic-only letters than Farsi ones, no Farsi words.
+    ("عندي موعد مع الدكتور بكرة", "ar"), ("باچر عندي موعد وياكم", "ar"), ("ممنون كتير", "ar"),
+])
+def test_farsi_and_arabic_are_told_apart(text, expected):
+    assert identify(text)[0] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Latin letters, as caregivers and younger relatives text: Arabizi by its digits, the rest by words.
+    ("ana 3ayez a7gez maw3ed", "ar"), ("la2 shukran", "ar"),
+    ("barev dzez, uzum em grancvel", "hy"), ("zdravstvuyte, mne nuzhen vrach zavtra", "ru"),
+    ("salam, baraye farda mashin mikham", "fa"), ("pwede po ba akong magpa schedule ng ride", "tl"),
+    # Times, ordinals and English loanwords are no evidence of another language.
+    ("pick me up at 3pm on 3rd street", "en"), ("necesito un ride para el doctor", "es"),
+])
+def test_romanised_texts(text, expected):
+    assert identify(text)[0] == expected
+
+
+def test_loanwords_alone_say_nothing():
+    assert identify("ride")[0] is None and identify("appointment")[0] is None
+
+
 @pytest.mark.parametrize("text", ["1", "😀", "", "..."])
 def test_texts_without_language_say_nothing(text):
     assert identify(text)[0] is None
