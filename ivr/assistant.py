@@ -134,7 +134,7 @@ class Assistant:
 
         db, now = self.settings.database_url, utcnow()
         kind = reply_word(text, language)
-        if kind is None and len(text) <= 40:
+        if kind is None and len(text) <= 40 and any(reply_word(text, code) for code in languages() if code != language):
             # Answered in the words of the text we sent, when that was in another language than the conversation's.
             sent_in = rides.answerable_text_language(db, phone, now)
             kind = reply_word(text, sent_in) if sent_in and sent_in != language else None
