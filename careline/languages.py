@@ -114,8 +114,9 @@ def identify(text: str) -> tuple[str | None, float]:
     """Best guess of the language of a member's text, offline, among the supported languages only.
 
     Returns (code, confidence) or (None, 0.0) when the text says nothing about its language
-    ("1", "ok", an emoji). Order: script rules, then a lexicon of short common words (langid alone
-    calls "hola" English), then langid restricted to the supported set.
+    ("1", "ok", an emoji). Order: script rules (Farsi against Arabic by their own letters and Farsi-only
+    words), Vietnamese letters, Arabizi digits, then a lexicon of short and romanised common words
+    (langid alone calls "hola" English), then langid restricted to the supported set.
     """
     folded = fold(text)
     if _ARABIC_SCRIPT.search(text):

@@ -163,7 +163,28 @@ NOT_DELIVERED = ("failed", "undelivered", "suppressed")
 @operator_required
 def operations():
     """The operations page (rows come from /console/operations.json)."""
-    return render_template("console/operations.html", nurse_name=session.get("nurse_name"))
+    return render_template("console/operations.html", nurse_name=session.get("nurse_name"), csrf=session.get("csrf"))
+
+
+@bp.post("/operations/texts/<int:outbox_id>/resend")
+@operator_required
+def resend(outbox_id: int):
+    """Send a text that failed or was undelivered again (after, say, the member's number was fixed).
+    Never one suppressed by the member's STOP; the worker checks consent and quiet hours again."""
+    from careline.models import Outbox
+
+    if not _csrf_ok():
+        abort(400)
+    with session_scope(_db()) as db:
+        row = db.get(Outbox, outbox_id)
+        if row is None:
+            abort(404)
+        if row.status not in ("failed", "undelivered"):
+            reason = "the member opted out (STOP)" if row.status == "suppressed" else f"this text is {row.status}"
+            return jsonify(error=f"cannot resend: {reason}"), 409
+        row.status, row.attempts, row.next_attempt_at, row.lease_until, row.last_error = "pending", 0, utcnow(), None, None
+        db.add(AuditEntry(actor=f"operator:{session['nurse_id']}", member_id=row.member_id, action="resent_text", detail=f"outbox {outbox_id} ({row.purpose})"))
+    return redirect(url_for("console.operations"))
 
 
 @bp.get("/operations.json")
@@ -176,7 +197,7 @@ def operations_json():
 
     now, today = utcnow(), local_now().date()
     with session_scope(_db()) as db:
-        texts = [{"at": r.created_at.isoformat(timespec="minutes"), "purpose": r.purpose, "status": r.status, "language": r.language,
+        texts = [{"id": r.id, "at": r.created_at.isoformat(timespec="minutes"), "purpose": r.purpose, "status": r.status, "language": r.language,
                   "to": "…" + r.to_phone[-4:], "attempts": r.attempts, "error": r.last_error or ""}
                  for r in db.scalars(select(Outbox).where(Outbox.status.in_(NOT_DELIVERED), Outbox.created_at >= now - dt.timedelta(days=7))
                                      .order_by(Outbox.id.desc()).limit(100))]

@@ -156,3 +156,30 @@ def test_operations_shows_what_went_wrong_without_naming_members(client, databas
     assert data["classes"] and all(c["capacity"] >= c["seats_taken"] for c in data["classes"])
     body = response.get_data(as_text=True)
     assert "Benito" not in body and "Ficticio" not in body and "+12135550102" not in body and "Muestra" not in body
+
+
+def test_operator_resends_a_failed_text_but_never_one_stopped_by_the_member(client, database):
+    from careline.models import Outbox
+
+    with session_scope(database.database_url) as session:
+        failed = Outbox(dedupe_key="ops:f", purpose="ride_reminder", to_phone="+12135550102", language="es", body="recordatorio",
+                        status="failed", attempts=5, last_error="30003 unreachable")
+        stopped = Outbox(dedupe_key="ops:s", purpose="ride_reminder", to_phone="+12135550102", language="es", body="recordatorio",
+                         status="suppressed")
+        session.add_all([failed, stopped])
+        session.flush()
+        failed_id, stopped_id = failed.id, stopped.id
+    sign_in(client)  # a nurse may not
+    assert client.post(f"/console/operations/texts/{failed_id}/resend", data={"csrf": csrf(client)}).status_code == 403
+    client.post("/console/logout")
+    client.post("/console/login", data={"username": "operator.demo", "password": "demo-operator-password"})
+    assert client.post(f"/console/operations/texts/{failed_id}/resend", data={"csrf": "forged"}).status_code == 400
+    assert client.post(f"/console/operations/texts/{stopped_id}/resend", data={"csrf": csrf(client)}).status_code == 409
+    assert client.post(f"/console/operations/texts/{failed_id}/resend", data={"csrf": csrf(client)}).status_code == 302
+    with session_scope(database.database_url) as session:
+        row = session.get(Outbox, failed_id)
+        assert (row.status, row.attempts, row.last_error) == ("pending", 0, None)
+        assert session.get(Outbox, stopped_id).status == "suppressed"
+        [audit] = session.scalars(select(AuditEntry).where(AuditEntry.action == "resent_text")).all()
+        assert audit.actor.startswith("operator:") and str(failed_id) in audit.detail
+    assert [t["id"] for t in client.get("/console/operations.json").get_json()["texts_not_delivered"]] == [stopped_id]
