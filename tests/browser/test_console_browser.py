@@ -56,3 +56,33 @@ def test_nurse_signs_in_sees_a_new_transfer_appear_and_accepts_it(live_server, d
             page.wait_for_selector(f"tr[data-handoff='{handoff_id}'] button:has-text('Complete')", timeout=10_000)
         finally:
             browser.close()
+
+
+def test_operator_sees_a_failed_text_and_resends_it(live_server, database):
+    from careline.models import Outbox
+
+    with session_scope(database.database_url) as session:
+        row = Outbox(dedupe_key="browser:f", purpose="class_reminder", to_phone="+12135550105", language="vi", body="nhắc",
+                     status="failed", attempts=5, last_error="30003 unreachable")
+        session.add(row)
+        session.flush()
+        row_id = row.id
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page()
+            page.goto(f"{live_server}/console/login")
+            page.fill("input[name=username]", "operator.demo")
+            page.fill("input[name=password]", "demo-operator-password")
+            page.click("button[type=submit]")
+            page.click("a:has-text('Operations')")
+            text_row = page.wait_for_selector("#texts tr:has-text('30003 unreachable')", timeout=10_000)
+            assert "class_reminder" in text_row.inner_text() and "…0105" in text_row.inner_text()
+            assert "+12135550105" not in page.content()
+            page.wait_for_selector("#classes tbody tr td:has-text('/')")  # seats taken / capacity
+            text_row.query_selector("button:has-text('Resend')").click()
+            page.wait_for_selector("#texts tr:has-text('None.')", timeout=10_000)
+            with session_scope(database.database_url) as session:
+                assert session.get(Outbox, row_id).status == "pending"
+        finally:
+            browser.close()
