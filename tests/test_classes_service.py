@@ -73,7 +73,9 @@ def test_full_class_offers_the_waitlist_and_a_freed_seat_promotes_the_first_wait
         assert status == {first: "cancelled", second: "registered", third: "waitlisted"}
         assert session.get(HealthClass, class_id).seats_taken == 1
         promoted = session.scalars(select(Outbox).where(Outbox.purpose == "class_promoted")).one()
-        assert promoted.to_phone == session.get(Member, second).phone and "Diabetes self-management" in promoted.body
+        assert promoted.to_phone == session.get(Member, second).phone and "your health class" in promoted.body
+        # Texts we send on our own name no topic: a lock screen must not disclose a condition.
+        assert "Diabetes" not in promoted.body and all("Diabetes" not in row.body for row in session.scalars(select(Outbox)))
 
 
 def test_past_and_removed_classes_are_refused(db):

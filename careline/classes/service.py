@@ -156,8 +156,8 @@ def _confirmation(session, row: ClassRegistration, member: Member | None, offer:
     """The confirmation (or promotion) text, in the same transaction as the seat."""
     if not member or not member.phone:
         return
-    body = catalog.text(key, row.language, "sms", title=offer.title if row.language == offer.language else title_of(session, offer.class_id, row.language),
-                        when=format_when(offer.first_meeting, row.language), where=where_text(offer, row.language), **_numbers())
+    # Sent on its own to the member's phone: no class title, which could disclose a condition (minimum necessary).
+    body = catalog.text(key, row.language, "sms", when=format_when(offer.first_meeting, row.language), where=where_text(offer, row.language), **_numbers())
     enqueue(session, key=dedupe, purpose=f"class_{key.removeprefix('class_sms_')}", to_phone=member.phone, language=row.language,
             body=body, member_id=member.id, subject=f"registration:{row.id}")
 
@@ -212,7 +212,7 @@ def schedule_class_reminders(settings, now_utc: dt.datetime) -> int:
                 offer = offer_by_id(session, meeting.class_id, row.language, now_local)
                 if not member or not member.phone or offer is None:
                     continue
-                body = catalog.text("class_sms_reminder", row.language, "sms", title=offer.title, when=format_when(meeting.starts_local, row.language),
+                body = catalog.text("class_sms_reminder", row.language, "sms", when=format_when(meeting.starts_local, row.language),
                                     where=where_text(offer, row.language), **_numbers())
                 noon = dt.datetime.combine(now_local.date(), dt.time(12, 0))
                 if enqueue(session, key=f"class_reminder:{meeting.id}:{row.member_id}", purpose="class_reminder", to_phone=member.phone,

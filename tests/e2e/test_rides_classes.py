@@ -9,7 +9,7 @@ from sqlalchemy import select
 from careline.classes.service import schedule_class_reminders
 from careline.db import session_scope
 from careline.gateway import LocalTransport
-from careline.models import ClassMeeting, ClassRegistration, HealthClass, Member, Outbox, Ride
+from careline.models import ClassMeeting, ClassRegistration, ClassText, HealthClass, Member, Outbox, Ride
 from careline.outbox import Worker
 from careline.rides import rules as R
 from careline.rides.service import schedule_ride_reminders
@@ -185,6 +185,8 @@ def test_class_waitlist_promotion_and_reminder(live_client, e2e_settings, topic,
         language = session.scalars(select(Member.language).where(Member.phone == waiting_phone)).one()
         promoted = session.scalars(select(Outbox).where(Outbox.purpose == "class_promoted", Outbox.to_phone == waiting_phone)).one()
         assert promoted.language == language and "X" in promoted.body
+        title = session.scalars(select(ClassText.title).where(ClassText.class_id == class_id, ClassText.language == language)).one()
+        assert title not in promoted.body  # a text we send on our own names no topic (minimum necessary)
         first_meeting = session.scalars(select(ClassMeeting.starts_local).where(ClassMeeting.class_id == class_id).order_by(ClassMeeting.starts_local)).first()
     # The day before the first meeting, at noon, the reminder goes out with the call-in details.
     day_before = R.to_utc(dt.datetime.combine(first_meeting.date() - dt.timedelta(days=1), dt.time(12, 5)))
@@ -193,7 +195,7 @@ def test_class_waitlist_promotion_and_reminder(live_client, e2e_settings, topic,
         reminder = session.scalars(select(Outbox).where(Outbox.purpose == "class_reminder", Outbox.to_phone == waiting_phone,
                                                         Outbox.subject.like("registration:%"))).all()
         [mine] = [r for r in reminder if call_in in r.body]
-        assert mine.status == "sent" and mine.language == language
+        assert mine.status == "sent" and mine.language == language and title not in mine.body
 
 
 def test_class_offered_once_after_a_related_benefit_question(live_client):
