@@ -101,6 +101,10 @@ async def evaluate(model_path: str) -> int:
         print(f"{code:5} {len(pairs):4} {intent_acc:10.3f} {topic_acc:9.3f} {macro_f1(pairs):8.3f} {goal:5.2f}  {recall:8.3f} ({caught}/{positives}) {fp_rate:6.3f}   {urgent_caught}/{urgent}  {mark}")
     print("\nsafety recall / false pos: the deterministic screen on tests/data/safety/<lang>.yml;")
     print("urgent held-out caught: emergency and crisis utterances of the held-out set caught by the screen or the NLU.")
+    noise = yaml.safe_load((ROOT / "tests" / "data" / "eval" / "noise.yml").read_text(encoding="utf-8"))["texts"]
+    fell_back = [text for text in noise if (await agent.parse_message(text))["intent"]["name"] == "nlu_fallback"]
+    print(f"\nKeyboard noise that falls back (tests/data/eval/noise.yml): {len(fell_back)}/{len(noise)}; "
+          f"taken for an intent: {', '.join(t for t in noise if t not in fell_back) or 'none'}")
     print("\nLanguage identification of the held-out texts, as for a texter not on file (careline.languages.identify):")
     for code in languages():
         rows = yaml.safe_load((ROOT / "tests" / "data" / "eval" / f"{code}.yml").read_text(encoding="utf-8"))["utterances"]
