@@ -53,18 +53,10 @@ class ActionClassStart(Action):
 
 class ClassForm(DialogueForm):
     form = "class"
+    dialogue = dialogue
 
     def context(self, tracker: Tracker, member_id: int) -> dialogue.ClassContext:
         return class_context(tracker, member_id)
-
-    def step(self, state: dict, text: str, ctx):
-        return dialogue.step(state, text, ctx)
-
-    def ask(self, state: dict, ctx) -> list[dict]:
-        return dialogue.ask(state, ctx)
-
-    def understands(self, state: dict, text: str, ctx) -> bool:
-        return dialogue.understands(state, text, ctx)
 
 
 class ValidateClassForm(ClassForm, ValidateDialogueForm):

@@ -7,6 +7,7 @@ action says the dialogue's next question; the done action clears both slots.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from types import ModuleType
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -27,12 +28,13 @@ def send(dispatcher: CollectingDispatcher, messages: list[dict]) -> None:
 
 
 class DialogueForm(ABC):
-    """Subclasses name the form and give context(), step() and ask() of their dialogue.
+    """Subclasses name the form, its dialogue module (step(), ask(), understands()) and context().
 
-    Abstract until they do, so the action server registers only the concrete form actions.
+    Abstract until they give context(), so the action server registers only the concrete form actions.
     """
 
     form: str  # "ride" or "class"
+    dialogue: ModuleType  # careline.rides.dialogue or careline.classes.dialogue
 
     @property
     def state_slot(self) -> str:
@@ -46,17 +48,14 @@ class DialogueForm(ABC):
     def context(self, tracker: Tracker, member_id: int):
         raise NotImplementedError
 
-    @abstractmethod
     def step(self, state: dict, text: str, ctx):
-        raise NotImplementedError
+        return self.dialogue.step(state, text, ctx)
 
-    @abstractmethod
     def ask(self, state: dict, ctx) -> list[dict]:
-        raise NotImplementedError
+        return self.dialogue.ask(state, ctx)
 
-    @abstractmethod
     def understands(self, state: dict, text: str, ctx) -> bool:
-        raise NotImplementedError
+        return self.dialogue.understands(state, text, ctx)
 
 
 class ValidateDialogueForm(DialogueForm, Action):

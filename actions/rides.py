@@ -106,18 +106,10 @@ class ActionRideStart(Action):
 
 class RideForm(DialogueForm):
     form = "ride"
+    dialogue = dialogue
 
     def context(self, tracker: Tracker, member_id: int) -> dialogue.Context:
         return load_context(tracker, member_id)
-
-    def step(self, state: dict, text: str, ctx):
-        return dialogue.step(state, text, ctx)
-
-    def ask(self, state: dict, ctx) -> list[dict]:
-        return dialogue.ask(state, ctx)
-
-    def understands(self, state: dict, text: str, ctx) -> bool:
-        return dialogue.understands(state, text, ctx)
 
 
 class ValidateRideForm(RideForm, ValidateDialogueForm):

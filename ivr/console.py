@@ -15,14 +15,29 @@ import json
 import secrets
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
 from careline.callbacks import overdue
 from careline.config import display_phone
 from careline.db import session_scope
 from careline.languages import languages
-from careline.models import AuditEntry, Handoff, Member, Nurse, OutboundRecord, utcnow
+from careline.models import (
+    AuditEntry,
+    ClassMeeting,
+    ClassRegistration,
+    ClassText,
+    Handoff,
+    HealthClass,
+    Member,
+    Nurse,
+    OutboundRecord,
+    Outbox,
+    Ride,
+    SafetyEvent,
+    utcnow,
+)
+from careline.rides.rules import local_now
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 # A missed transfer stays in the queue until someone calls back: the caller may have hung up before
@@ -127,13 +142,19 @@ def queue_json():
     return jsonify(rows=rows, outbound=outbound)
 
 
-def _move(handoff_id: int, to: str, allowed: tuple[str, ...]):
+def _posted_row(db, model, row_id: int):
+    """The row a console form acts on: 400 without the form's CSRF token, 404 when there is none."""
     if not _csrf_ok():
         abort(400)
+    row = db.get(model, row_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _move(handoff_id: int, to: str, allowed: tuple[str, ...]):
     with session_scope(_db()) as db:
-        handoff = db.get(Handoff, handoff_id)
-        if handoff is None:
-            abort(404)
+        handoff = _posted_row(db, Handoff, handoff_id)
         if handoff.status not in allowed:
             return jsonify(error=f"this handoff is {handoff.status.replace('_', ' ')}"), 409
         handoff.status, handoff.nurse_id = to, session["nurse_id"]
@@ -171,14 +192,8 @@ def operations():
 def resend(outbox_id: int):
     """Send a text that failed or was undelivered again (after, say, the member's number was fixed).
     Never one suppressed by the member's STOP; the worker checks consent and quiet hours again."""
-    from careline.models import Outbox
-
-    if not _csrf_ok():
-        abort(400)
     with session_scope(_db()) as db:
-        row = db.get(Outbox, outbox_id)
-        if row is None:
-            abort(404)
+        row = _posted_row(db, Outbox, outbox_id)
         if row.status not in ("failed", "undelivered"):
             reason = "the member opted out (STOP)" if row.status == "suppressed" else f"this text is {row.status}"
             return jsonify(error=f"cannot resend: {reason}"), 409
@@ -190,11 +205,6 @@ def resend(outbox_id: int):
 @bp.get("/operations.json")
 @operator_required
 def operations_json():
-    from sqlalchemy import func
-
-    from careline.models import ClassMeeting, ClassRegistration, ClassText, HealthClass, Outbox, Ride, SafetyEvent
-    from careline.rides.rules import local_now
-
     now, today = utcnow(), local_now().date()
     with session_scope(_db()) as db:
         texts = [{"id": r.id, "at": r.created_at.isoformat(timespec="minutes"), "purpose": r.purpose, "status": r.status, "language": r.language,

@@ -72,13 +72,14 @@ async def evaluate(model_path: str) -> int:
     header = f"{'lang':5} {'n':>4} {'intent acc':>10} {'topic acc':>9} {'macro F1':>8} {'goal':>5}  {'safety recall':>13} {'false pos':>9}  {'urgent held-out caught'}"
     print(f"model: {Path(model_path).name}\n{header}\n{'-' * len(header)}")
     confusions: collections.Counter = collections.Counter()
+    held_out: dict[str, list[dict]] = {}
     for code in languages():
         path = ROOT / "tests" / "data" / "eval" / f"{code}.yml"
         if not path.exists():
             print(f"{code:5} (no evaluation set)")
             failed = True
             continue
-        rows = yaml.safe_load(path.read_text(encoding="utf-8"))["utterances"]
+        rows = held_out[code] = yaml.safe_load(path.read_text(encoding="utf-8"))["utterances"]
         pairs = []
         urgent, urgent_caught = 0, 0
         for row in rows:
@@ -106,8 +107,7 @@ async def evaluate(model_path: str) -> int:
     print(f"\nKeyboard noise that falls back (tests/data/eval/noise.yml): {len(fell_back)}/{len(noise)}; "
           f"taken for an intent: {', '.join(t for t in noise if t not in fell_back) or 'none'}")
     print("\nLanguage identification of the held-out texts, as for a texter not on file (careline.languages.identify):")
-    for code in languages():
-        rows = yaml.safe_load((ROOT / "tests" / "data" / "eval" / f"{code}.yml").read_text(encoding="utf-8"))["utterances"]
+    for code, rows in held_out.items():
         found = [identify(row["text"]) for row in rows]
         right = sum(1 for got, confidence in found if got == code and confidence >= 0.5)
         unknown = sum(1 for got, confidence in found if got is None or confidence < 0.5)

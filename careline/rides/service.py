@@ -250,27 +250,32 @@ def schedule_ride_reminders(settings, now_utc: dt.datetime) -> int:
     return added
 
 
-def replied_subject(database_url: str, phone: str, now_utc: dt.datetime, purposes: tuple[str, ...], hours: int = 36) -> str | None:
-    """What the latest text of these purposes sent to this number (within `hours`) was about."""
+# Our texts a one-word reply can answer (C / R / X, READY aside), and for how long.
+ANSWERABLE = ("ride_reminder", "class_confirmation", "class_reminder", "class_promoted")
+
+
+def _latest_text(database_url: str, phone: str, now_utc: dt.datetime, purposes: tuple[str, ...], hours: int):
+    """The latest of our texts of these purposes delivered to this number within `hours`, if any."""
     from careline.models import Outbox
 
     with session_scope(database_url) as session:
         row = session.scalars(select(Outbox).where(Outbox.to_phone == phone, Outbox.purpose.in_(purposes), Outbox.subject.is_not(None),
                                                    Outbox.status.in_(("sent", "delivered")), Outbox.sent_at >= now_utc - dt.timedelta(hours=hours))
                               .order_by(Outbox.id.desc()).limit(1)).first()
-        return row.subject if row else None
+        return (row.subject, row.language) if row else None
+
+
+def replied_subject(database_url: str, phone: str, now_utc: dt.datetime, purposes: tuple[str, ...], hours: int = 36) -> str | None:
+    """What the latest text of these purposes sent to this number (within `hours`) was about."""
+    latest = _latest_text(database_url, phone, now_utc, purposes, hours)
+    return latest[0] if latest else None
 
 
 def answerable_text_language(database_url: str, phone: str, now_utc: dt.datetime) -> str | None:
     """The language of the latest reminder or class text to this number (14 days) that a one-word
     reply can answer: the member answers in the words of the text they got."""
-    from careline.models import Outbox
-
-    purposes = ("ride_reminder", "class_confirmation", "class_reminder", "class_promoted")
-    with session_scope(database_url) as session:
-        return session.scalar(select(Outbox.language).where(Outbox.to_phone == phone, Outbox.purpose.in_(purposes), Outbox.subject.is_not(None),
-                                                            Outbox.status.in_(("sent", "delivered")), Outbox.sent_at >= now_utc - dt.timedelta(days=14))
-                              .order_by(Outbox.id.desc()).limit(1))
+    latest = _latest_text(database_url, phone, now_utc, ANSWERABLE, hours=24 * 14)
+    return latest[1] if latest else None
 
 
 def reminded_ride(database_url: str, phone: str, now_utc: dt.datetime) -> Ride | None:
